@@ -1,0 +1,7 @@
+/** Every simulator model, by the name lab files use in `simulator.model`. */
+import { enzymeReaderSim } from './bio/enzyme-reader.sim.js';
+import type { SimModelFactory } from './common/sim-model.js';
+
+export const SIM_MODELS: Readonly<Record<string, SimModelFactory>> = {
+  'enzyme-reader': enzymeReaderSim,
+};

@@ -1,0 +1,42 @@
+/**
+ * The daemon, assembled. `daemon` mode serves HTTP and supervises campaigns (resume at boot, startup campaigns);
+ * `run` mode is one campaign in the foreground, driven by its caller.
+ */
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ApiModule } from './api/api.module.js';
+import { BrokerModule } from './broker/broker.module.js';
+import { CampaignModule } from './campaign/campaign.module.js';
+import { SystemClock, type Clock } from './common/clock.js';
+import { CoreModule } from './common/core.module.js';
+import { ConfigModule } from './config/config.module.js';
+import type { AppConfig } from './config/config.schema.js';
+import { EventsModule } from './events/events.module.js';
+import { LabModule } from './lab/lab.module.js';
+import { StoreModule } from './store/store.module.js';
+
+export type AppMode = 'daemon' | 'run';
+
+export interface AppOptions {
+  config: AppConfig;
+  mode: AppMode;
+  clock?: Clock;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(o: AppOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(o.config),
+        CoreModule.forRoot(o.clock ?? new SystemClock(o.config.clock.timeScale)),
+        EventsModule,
+        StoreModule,
+        BrokerModule,
+        LabModule,
+        CampaignModule.forRoot(o.mode === 'daemon'),
+        ...(o.mode === 'daemon' ? [ApiModule] : []),
+      ],
+    };
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Starts and stops campaign loops. Launching rebuilds the campaign from its stored documents (never the files on
+ * disk, which may have changed) and the strategy from its seed and stored history.
+ */
+import { Injectable, Logger } from '@nestjs/common';
+import { describeError, LabError } from '../common/lab-error.js';
+import { ExperimentExecutor } from '../execution/experiment-executor.service.js';
+import { InstrumentRegistry } from '../lab/instrument-registry.service.js';
+import type { Observation, Strategy, Suggestion } from '../optimizers/strategy.port.js';
+import { StrategyRegistry } from '../optimizers/strategy-registry.service.js';
+import { parseCampaign, parseLab, type CampaignDocument } from '../protocol/document.loader.js';
+import { Journal } from '../store/journal.service.js';
+import { RecordsRepository } from '../store/records.repository.js';
+import type { CampaignRecord } from '../store/store.records.js';
+import { CampaignLoop, type LoopEnd } from './campaign-loop.js';
+
+interface Running {
+  loop: CampaignLoop;
+  done: Promise<LoopEnd>;
+}
+
+@Injectable()
+export class CampaignRunner {
+  private readonly logger = new Logger('campaigns');
+  private readonly running = new Map<string, Running>();
+
+  constructor(
+    private readonly journal: Journal,
+    private readonly records: RecordsRepository,
+    private readonly executor: ExperimentExecutor,
+    private readonly strategies: StrategyRegistry,
+    private readonly instruments: InstrumentRegistry,
+  ) {}
+
+  isRunning(campaignId: string): boolean {
+    return this.running.has(campaignId);
+  }
+
+  /** Starts the loop of a campaign whose status is running; resolves once it is under way. */
+  async launch(campaignId: string): Promise<void> {
+    if (this.running.has(campaignId)) return;
+    const campaign = this.records.campaign(campaignId);
+    if (!campaign) throw new LabError('NOT_FOUND', `no campaign ${campaignId}`);
+    if (campaign.status !== 'running')
+      throw new LabError(
+        'ILLEGAL_TRANSITION',
+        `campaign ${campaign.name} is ${campaign.status}, not running`,
+      );
+    const doc = this.storedDocument(campaign);
+    await this.instruments.ensureLab(doc.lab.spec);
+    const strategy = await this.rebuildStrategy(campaign, doc);
+    const loop = new CampaignLoop(
+      { journal: this.journal, records: this.records, executor: this.executor },
+      campaign,
+      doc,
+      strategy,
+    );
+    const done = loop
+      .run()
+      .catch((err: unknown): LoopEnd => {
+        this.logger.error(`campaign ${campaign.name} stopped: ${describeError(err)}`);
+        return { status: 'running', reason: describeError(err) };
+      })
+      .finally(() => this.running.delete(campaignId));
+    this.running.set(campaignId, { loop, done });
+  }
+
+  /** Resolves when the campaign's loop ends (at once if none runs). */
+  async whenStopped(campaignId: string): Promise<LoopEnd | undefined> {
+    return this.running.get(campaignId)?.done;
+  }
+
+  /** Graceful stop of every loop: running steps finish (or time out), nothing new starts. */
+  async drainAll(): Promise<void> {
+    const all = [...this.running.values()];
+    for (const r of all) r.loop.drain();
+    await Promise.allSettled(all.map((r) => r.done));
+  }
+
+  /** The campaign exactly as it was created: documents from the store, by content hash. */
+  storedDocument(c: CampaignRecord): CampaignDocument {
+    const specText = this.records.document(c.specHash);
+    const labText = this.records.document(c.labHash);
+    if (specText === undefined || labText === undefined)
+      throw new LabError('NOT_FOUND', `campaign ${c.name}: stored documents are missing`);
+    return parseCampaign(c.specFile, specText, parseLab(c.labFile, labText));
+  }
+
+  private async rebuildStrategy(c: CampaignRecord, doc: CampaignDocument): Promise<Strategy> {
+    const spec = doc.spec;
+    const strategy = this.strategies.create(spec.strategy.name, {
+      space: spec.parameters,
+      objectives: spec.objectives,
+      constraints: [],
+      seed: c.seed,
+      options: spec.strategy.options,
+    });
+    const observations = new Map(this.records.observations(c.id).map((o) => [o.experimentId, o]));
+    const history: Observation[] = [];
+    for (const e of this.records.experiments(c.id)) {
+      const params = e.params as Suggestion['params'];
+      if (e.status === 'completed')
+        history.push({ suggestionId: e.suggestionId, params, values: observations.get(e.id)?.values });
+      else if (e.status === 'failed')
+        history.push({ suggestionId: e.suggestionId, params, failed: { reason: e.reason ?? 'failed' } });
+      else if (e.status === 'interrupted') history.push({ suggestionId: e.suggestionId, params });
+    }
+    if (history.length > 0) await strategy.tell(history);
+    return strategy;
+  }
+}

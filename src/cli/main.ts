@@ -1,0 +1,65 @@
+/** The `labloop` command line. Each command lives in its own file; this one parses arguments and maps exits. */
+import 'reflect-metadata';
+import { Command, InvalidArgumentError } from 'commander';
+import { packageVersion } from '../common/package-root.js';
+import { reportError } from './cli-errors.js';
+import { runCommand } from './run.command.js';
+import { startCommand } from './start.command.js';
+import { validateCommand } from './validate.command.js';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('expected a port number 0–65535');
+  return n;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('labloop')
+    .description('Control daemon for self-driving labs')
+    .version(packageVersion())
+    .showHelpAfterError();
+
+  program
+    .command('start')
+    .description('run the daemon: HTTP API, MQTT broker, simulators, campaigns')
+    .option('--config <file>', 'settings file (default: ./config/default.yaml)')
+    .option('--data-dir <dir>', 'folder for labloop.sqlite (default: ./data)')
+    .option('--port <n>', 'HTTP port', port)
+    .action(async (o: { config?: string; dataDir?: string; port?: number }) => {
+      await startCommand({ config: o.config, overrides: { dataDir: o.dataDir, httpPort: o.port } });
+    });
+
+  program
+    .command('run <campaign>')
+    .description('run one campaign in the foreground on its own embedded stack, then exit')
+    .option('--config <file>', 'settings file')
+    .option('--data-dir <dir>', 'folder for this run (default: ./data/runs/<campaign name>)')
+    .option('--mqtt <url>', 'use this broker instead of an embedded one')
+    .option('--lab <file>', "lab file to use instead of the campaign's lab:")
+    .option('--json', 'print the outcome as JSON on stdout')
+    .option('--verbose', 'log every experiment')
+    .action(async (file: string, o: Parameters<typeof runCommand>[1]) => {
+      process.exitCode = await runCommand(file, o);
+    });
+
+  program
+    .command('validate <files...>')
+    .description('check lab and campaign files; exit 1 on any problem')
+    .option('--lab <file>', 'lab file for campaigns instead of their lab:')
+    .option('--json', 'machine-readable output')
+    .action((files: string[], o: { lab?: string; json?: boolean }) => {
+      process.exitCode = validateCommand(files, o);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    // A failed boot may leave servers open: exit explicitly.
+    process.exit(reportError(e));
+  }
+}

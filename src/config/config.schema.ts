@@ -1,0 +1,121 @@
+/**
+ * The daemon's settings: one schema, validated once at boot, then read-only. Every key has a description and a
+ * default; `sensitive` keys are never logged. Paths are resolved by the loader (see config.loader.ts).
+ */
+import { z } from 'zod';
+
+const port = (fallback: number, what: string) =>
+  z
+    .int({ error: 'expected an integer' })
+    .min(0)
+    .max(65535)
+    .default(fallback)
+    .describe(`${what} (0 takes a free port)`);
+
+const logLevels = ['debug', 'info', 'warn', 'error'] as const;
+
+export const configSchema = z
+  .strictObject({
+    dataDir: z
+      .string()
+      .min(1)
+      .default('./data')
+      .describe('Folder for the SQLite file labloop.sqlite, certificates and run data'),
+    http: z
+      .strictObject({
+        host: z.string().min(1).default('127.0.0.1').describe('Address the HTTP API binds to'),
+        port: port(8470, 'HTTP API port'),
+      })
+      .prefault({})
+      .describe('REST API, health and dashboard'),
+    mqtt: z
+      .strictObject({
+        url: z
+          .string()
+          .regex(/^mqtts?:\/\/|^tcp:\/\//, 'mqtt://host:port')
+          .optional()
+          .describe('External broker URL (mqtt://, mqtts://); unset starts the embedded broker'),
+        username: z.string().optional().describe('User name for the external broker'),
+        password: z
+          .string()
+          .optional()
+          .meta({ sensitive: true })
+          .describe('Password for the external broker'),
+        embedded: z
+          .strictObject({
+            host: z.string().min(1).default('127.0.0.1').describe('Address the embedded broker binds to'),
+            port: port(1883, 'Embedded broker port'),
+          })
+          .prefault({})
+          .describe('The in-process aedes broker, used when mqtt.url is unset'),
+        topicPrefix: z.string().min(1).default('labloop').describe('Topic prefix of the instrument contract'),
+      })
+      .prefault({}),
+    instruments: z
+      .strictObject({
+        replyTimeout: z
+          .string()
+          .default('10 s')
+          .describe('How long to wait for an instrument to acknowledge a command'),
+        dispatchWindow: z
+          .string()
+          .default('60 s')
+          .describe('A command is valid for this long after it is first sent (its deadline)'),
+      })
+      .prefault({}),
+    simulators: z
+      .strictObject({
+        inProcess: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Start the simulators that lab files declare (instrument `simulator:` blocks) in this process',
+          ),
+      })
+      .prefault({}),
+    startup: z
+      .strictObject({
+        campaigns: z
+          .array(z.string().min(1))
+          .default([])
+          .describe('Campaign files created and started when the database holds no campaign yet'),
+      })
+      .prefault({}),
+    shutdown: z
+      .strictObject({
+        drainTimeout: z
+          .string()
+          .default('30 s')
+          .describe(
+            'On SIGTERM, how long running commands may take to finish before the daemon exits anyway',
+          ),
+      })
+      .prefault({}),
+    clock: z
+      .strictObject({
+        timeScale: z
+          .number()
+          .positive()
+          .default(1)
+          .describe('Lab time runs this many times faster than wall time'),
+      })
+      .prefault({}),
+    log: z
+      .strictObject({
+        level: z.enum(logLevels).default('info').describe('Least severe level written'),
+        format: z.enum(['text', 'json']).default('text').describe('Human lines or one JSON object per line'),
+      })
+      .prefault({}),
+  })
+  .describe('labloop daemon settings');
+
+export type AppConfig = z.output<typeof configSchema> & {
+  /** The configuration file that was read, as shown in messages. */
+  readonly configFile: string;
+};
+
+/** Settings whose value is a filesystem path, resolved against the file that set them. */
+export const PATH_SETTINGS: readonly string[] = ['dataDir', 'startup.campaigns'];
+
+/** Nest injection token for the validated AppConfig. */
+export const APP_CONFIG = Symbol('labloop.config');

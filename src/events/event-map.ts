@@ -1,0 +1,60 @@
+/**
+ * Every event the daemon emits, by type. One map for the whole daemon: the log, the API stream, the metrics and the
+ * event table all consume these. Journaled events are written in the same transaction as the change they describe.
+ */
+import type { CampaignStatus, ExperimentStatus } from '../campaign/campaign-states.js';
+
+export type ParamValues = Record<string, number | string | boolean>;
+export type ObjectiveValues = Record<string, { mean: number; sem?: number }>;
+
+export interface EventMap {
+  'campaign.created': { campaignId: string; name: string; file: string };
+  'campaign.status': { campaignId: string; from: CampaignStatus; to: CampaignStatus; reason?: string };
+  'experiment.designed': { campaignId: string; experimentId: string; seq: number; params: ParamValues };
+  'experiment.status': {
+    campaignId: string;
+    experimentId: string;
+    seq: number;
+    from: ExperimentStatus;
+    to: ExperimentStatus;
+    reason?: string;
+  };
+  'observation.recorded': { campaignId: string; experimentId: string; seq: number; values: ObjectiveValues };
+  'command.stored': {
+    experimentId: string;
+    commandId: string;
+    instrument: string;
+    action: string;
+    step: string;
+  };
+  'command.sent': { commandId: string; instrument: string; action: string; resend: boolean };
+  'command.progress': { commandId: string; instrument: string; status: string; progress?: number };
+  'command.finished': {
+    experimentId: string;
+    commandId: string;
+    instrument: string;
+    status: string;
+    error?: string;
+  };
+  'instrument.status': { instrument: string; online: boolean; state?: string; detail?: string };
+  'broker.status': { broker: string; connected: boolean };
+  'mqtt.malformed': { instrument: string; topic: string; reason: string };
+}
+
+export type EventType = keyof EventMap;
+
+export interface LabEvent<K extends EventType = EventType> {
+  type: K;
+  /** Lab time, ms since the epoch. */
+  ts: number;
+  data: EventMap[K];
+}
+
+/** Ids that events index by in the event table. */
+export function eventKeys(data: object): { campaignId: string | null; experimentId: string | null } {
+  const d = data as { campaignId?: unknown; experimentId?: unknown };
+  return {
+    campaignId: typeof d.campaignId === 'string' ? d.campaignId : null,
+    experimentId: typeof d.experimentId === 'string' ? d.experimentId : null,
+  };
+}

@@ -1,0 +1,253 @@
+/**
+ * The crash journal: the only writer of campaign, experiment, command and observation rows. Each `write` is one
+ * synchronous SQLite transaction (durable at commit), and the events it records are appended to the event log in
+ * that same transaction, then published on the bus once committed. Intents are written before they are acted on.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Database, Statement } from 'better-sqlite3';
+import { DataSource } from 'typeorm';
+import {
+  assertCampaignTransition,
+  assertExperimentTransition,
+  type CampaignStatus,
+  type ExperimentStatus,
+} from '../campaign/campaign-states.js';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { LabError } from '../common/lab-error.js';
+import { EventBus } from '../events/event-bus.service.js';
+import {
+  eventKeys,
+  type EventMap,
+  type EventType,
+  type LabEvent,
+  type ObjectiveValues,
+  type ParamValues,
+} from '../events/event-map.js';
+import type { CommandStatus } from './entities/command.entity.js';
+import { nativeDatabase } from './sqlite-connection.js';
+import {
+  toCampaign,
+  toCommand,
+  toExperiment,
+  type CampaignRecord,
+  type CommandRecord,
+  type ExperimentRecord,
+} from './store.records.js';
+
+export interface NewCampaign {
+  name: string;
+  specHash: string;
+  labHash: string;
+  specFile: string;
+  labFile: string;
+  seed: number;
+}
+
+export interface NewCommand {
+  experimentId: string;
+  step: string;
+  attempt: number;
+  instrument: string;
+  action: string;
+  params: Record<string, unknown>;
+  deadline: number;
+}
+
+export interface CommandFinish {
+  status: Exclude<CommandStatus, 'pending'>;
+  result?: Record<string, unknown>;
+  error?: { code: string; message: string };
+}
+
+type Statements = ReturnType<typeof prepare>;
+
+function prepare(db: Database) {
+  const s = (sql: string): Statement => db.prepare(sql);
+  return {
+    putDocument: s(
+      'INSERT OR IGNORE INTO document (hash, kind, file, text, created_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    insertCampaign:
+      s(`INSERT INTO campaign (id, name, status, reason, spec_hash, lab_hash, spec_file, lab_file, seed,
+      created_at, updated_at) VALUES (@id, @name, 'draft', NULL, @specHash, @labHash, @specFile, @labFile, @seed, @now, @now)`),
+    getCampaign: s('SELECT * FROM campaign WHERE id = ?'),
+    setCampaignStatus: s('UPDATE campaign SET status = ?, reason = ?, updated_at = ? WHERE id = ?'),
+    insertExperiment:
+      s(`INSERT INTO experiment (id, campaign_id, seq, suggestion_id, params, status, created_at)
+      VALUES (?, ?, ?, ?, ?, 'designed', ?)`),
+    getExperiment: s('SELECT * FROM experiment WHERE id = ?'),
+    setExperimentStatus: s(`UPDATE experiment SET status = @to, reason = @reason,
+      started_at = CASE WHEN @to = 'running' THEN @now ELSE started_at END,
+      finished_at = CASE WHEN @terminal THEN @now ELSE finished_at END WHERE id = @id`),
+    insertCommand:
+      s(`INSERT INTO command (id, experiment_id, step, attempt, instrument, action, params, deadline, status,
+      sends, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 1, ?)`),
+    getCommand: s('SELECT * FROM command WHERE id = ?'),
+    finishCommand: s(
+      `UPDATE command SET status = ?, result = ?, error = ?, finished_at = ? WHERE id = ? AND status = 'pending'`,
+    ),
+    countResend: s('UPDATE command SET sends = sends + 1 WHERE id = ?'),
+    insertObservation: s(
+      'INSERT INTO observation (experiment_id, campaign_id, "values", created_at) VALUES (?, ?, ?, ?)',
+    ),
+    insertEvent: s('INSERT INTO event (ts, type, campaign_id, experiment_id, data) VALUES (?, ?, ?, ?, ?)'),
+  };
+}
+
+export function contentHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The operations allowed inside one journal transaction. */
+export class JournalTx {
+  constructor(
+    private readonly st: Statements,
+    private readonly now: number,
+    private readonly pending: LabEvent[],
+  ) {}
+
+  event<K extends EventType>(type: K, data: EventMap[K]): void {
+    const keys = eventKeys(data);
+    this.st.insertEvent.run(this.now, type, keys.campaignId, keys.experimentId, JSON.stringify(data));
+    this.pending.push({ type, ts: this.now, data });
+  }
+
+  putDocument(kind: string, file: string, text: string): string {
+    const hash = contentHash(text);
+    this.st.putDocument.run(hash, kind, file, text, this.now);
+    return hash;
+  }
+
+  createCampaign(c: NewCampaign): CampaignRecord {
+    const id = randomUUID();
+    this.st.insertCampaign.run({ id, ...c, now: this.now });
+    this.event('campaign.created', { campaignId: id, name: c.name, file: c.specFile });
+    return this.campaign(id);
+  }
+
+  campaign(id: string): CampaignRecord {
+    const row = this.st.getCampaign.get(id) as Record<string, unknown> | undefined;
+    if (!row) throw new LabError('NOT_FOUND', `no campaign ${id}`);
+    return toCampaign(row);
+  }
+
+  setCampaignStatus(id: string, to: CampaignStatus, reason?: string): CampaignRecord {
+    const from = this.campaign(id).status;
+    if (from === to) return this.campaign(id);
+    assertCampaignTransition(from, to);
+    this.st.setCampaignStatus.run(to, reason ?? null, this.now, id);
+    this.event('campaign.status', { campaignId: id, from, to, ...(reason ? { reason } : {}) });
+    return this.campaign(id);
+  }
+
+  createExperiment(
+    campaignId: string,
+    seq: number,
+    suggestionId: string,
+    params: ParamValues,
+  ): ExperimentRecord {
+    const id = randomUUID();
+    this.st.insertExperiment.run(id, campaignId, seq, suggestionId, JSON.stringify(params), this.now);
+    this.event('experiment.designed', { campaignId, experimentId: id, seq, params });
+    return this.experiment(id);
+  }
+
+  experiment(id: string): ExperimentRecord {
+    const row = this.st.getExperiment.get(id) as Record<string, unknown> | undefined;
+    if (!row) throw new LabError('NOT_FOUND', `no experiment ${id}`);
+    return toExperiment(row);
+  }
+
+  setExperimentStatus(id: string, to: ExperimentStatus, reason?: string): ExperimentRecord {
+    const e = this.experiment(id);
+    assertExperimentTransition(e.status, to);
+    const terminal = to === 'completed' || to === 'failed' || to === 'interrupted' ? 1 : 0;
+    this.st.setExperimentStatus.run({ id, to, reason: reason ?? null, now: this.now, terminal });
+    this.event('experiment.status', {
+      campaignId: e.campaignId,
+      experimentId: id,
+      seq: e.seq,
+      from: e.status,
+      to,
+      ...(reason ? { reason } : {}),
+    });
+    return { ...e, status: to, reason: reason ?? null };
+  }
+
+  createCommand(c: NewCommand): CommandRecord {
+    const id = randomUUID();
+    this.st.insertCommand.run(
+      id,
+      c.experimentId,
+      c.step,
+      c.attempt,
+      c.instrument,
+      c.action,
+      JSON.stringify(c.params),
+      c.deadline,
+      this.now,
+    );
+    this.event('command.stored', {
+      experimentId: c.experimentId,
+      commandId: id,
+      instrument: c.instrument,
+      action: c.action,
+      step: c.step,
+    });
+    return toCommand(this.st.getCommand.get(id) as Record<string, unknown>);
+  }
+
+  countResend(commandId: string): void {
+    this.st.countResend.run(commandId);
+  }
+
+  finishCommand(command: CommandRecord, f: CommandFinish): void {
+    const changed = this.st.finishCommand.run(
+      f.status,
+      f.result === undefined ? null : JSON.stringify(f.result),
+      f.error === undefined ? null : JSON.stringify(f.error),
+      this.now,
+      command.id,
+    ).changes;
+    if (changed === 0) throw new LabError('CONFLICT', `command ${command.id} is already finished`);
+    this.event('command.finished', {
+      experimentId: command.experimentId,
+      commandId: command.id,
+      instrument: command.instrument,
+      status: f.status,
+      ...(f.error ? { error: `${f.error.code}: ${f.error.message}` } : {}),
+    });
+  }
+
+  recordObservation(e: ExperimentRecord, values: ObjectiveValues): void {
+    this.st.insertObservation.run(e.id, e.campaignId, JSON.stringify(values), this.now);
+    this.event('observation.recorded', { campaignId: e.campaignId, experimentId: e.id, seq: e.seq, values });
+  }
+}
+
+@Injectable()
+export class Journal {
+  private readonly db: Database;
+  private readonly st: Statements;
+
+  constructor(
+    @InjectDataSource() dataSource: DataSource,
+    private readonly bus: EventBus,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.db = nativeDatabase(dataSource);
+    this.st = prepare(this.db);
+  }
+
+  /** Runs `fn` as one durable transaction; its events are published after the commit, never before. */
+  write<T>(fn: (tx: JournalTx) => T): T {
+    const pending: LabEvent[] = [];
+    const result = this.db
+      .transaction(() => fn(new JournalTx(this.st, this.clock.now(), pending)))
+      .immediate();
+    for (const e of pending) this.bus.publish(e);
+    return result;
+  }
+}

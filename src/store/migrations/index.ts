@@ -1,0 +1,4 @@
+import { Initial1764201600000 } from './0001-initial.migration.js';
+
+/** Every migration in order, registered as a class array. */
+export const MIGRATIONS = [Initial1764201600000];

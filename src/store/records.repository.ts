@@ -1,0 +1,105 @@
+/** Reads of the engine's records, straight from the SQLite connection the journal writes through. */
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Database, Statement } from 'better-sqlite3';
+import { DataSource } from 'typeorm';
+import type { CampaignStatus, ExperimentStatus } from '../campaign/campaign-states.js';
+import { nativeDatabase } from './sqlite-connection.js';
+import {
+  toCampaign,
+  toCommand,
+  toExperiment,
+  toObservation,
+  type CampaignRecord,
+  type CommandRecord,
+  type ExperimentRecord,
+  type ObservationRecord,
+} from './store.records.js';
+
+type Row = Record<string, unknown>;
+
+function prepare(db: Database) {
+  const s = (sql: string): Statement => db.prepare(sql);
+  return {
+    campaign: s('SELECT * FROM campaign WHERE id = ?'),
+    campaigns: s('SELECT * FROM campaign ORDER BY created_at, rowid'),
+    campaignsIn: s('SELECT * FROM campaign WHERE status = ? ORDER BY created_at, rowid'),
+    countCampaigns: s('SELECT COUNT(*) AS n FROM campaign'),
+    experiments: s('SELECT * FROM experiment WHERE campaign_id = ? ORDER BY seq'),
+    experiment: s('SELECT * FROM experiment WHERE id = ?'),
+    statusCounts: s('SELECT status, COUNT(*) AS n FROM experiment WHERE campaign_id = ? GROUP BY status'),
+    maxSeq: s('SELECT COALESCE(MAX(seq), 0) AS n FROM experiment WHERE campaign_id = ?'),
+    commands: s('SELECT * FROM command WHERE experiment_id = ? ORDER BY created_at, rowid'),
+    observations: s('SELECT * FROM observation WHERE campaign_id = ? ORDER BY created_at, rowid'),
+    observation: s('SELECT * FROM observation WHERE experiment_id = ?'),
+    document: s('SELECT text FROM document WHERE hash = ?'),
+  };
+}
+
+@Injectable()
+export class RecordsRepository {
+  private readonly st: ReturnType<typeof prepare>;
+
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    this.st = prepare(nativeDatabase(dataSource));
+  }
+
+  campaign(id: string): CampaignRecord | undefined {
+    const row = this.st.campaign.get(id) as Row | undefined;
+    return row ? toCampaign(row) : undefined;
+  }
+
+  campaigns(status?: CampaignStatus): CampaignRecord[] {
+    const rows = (status ? this.st.campaignsIn.all(status) : this.st.campaigns.all()) as Row[];
+    return rows.map(toCampaign);
+  }
+
+  countCampaigns(): number {
+    return (this.st.countCampaigns.get() as { n: number }).n;
+  }
+
+  experiments(campaignId: string): ExperimentRecord[] {
+    return (this.st.experiments.all(campaignId) as Row[]).map(toExperiment);
+  }
+
+  experiment(id: string): ExperimentRecord | undefined {
+    const row = this.st.experiment.get(id) as Row | undefined;
+    return row ? toExperiment(row) : undefined;
+  }
+
+  experimentCounts(campaignId: string): Record<ExperimentStatus, number> {
+    const counts: Record<ExperimentStatus, number> = {
+      designed: 0,
+      running: 0,
+      analyzing: 0,
+      completed: 0,
+      failed: 0,
+      interrupted: 0,
+    };
+    for (const r of this.st.statusCounts.all(campaignId) as { status: ExperimentStatus; n: number }[]) {
+      counts[r.status] = r.n;
+    }
+    return counts;
+  }
+
+  lastSeq(campaignId: string): number {
+    return (this.st.maxSeq.get(campaignId) as { n: number }).n;
+  }
+
+  commands(experimentId: string): CommandRecord[] {
+    return (this.st.commands.all(experimentId) as Row[]).map(toCommand);
+  }
+
+  observations(campaignId: string): ObservationRecord[] {
+    return (this.st.observations.all(campaignId) as Row[]).map(toObservation);
+  }
+
+  observation(experimentId: string): ObservationRecord | undefined {
+    const row = this.st.observation.get(experimentId) as Row | undefined;
+    return row ? toObservation(row) : undefined;
+  }
+
+  document(hash: string): string | undefined {
+    return (this.st.document.get(hash) as { text: string } | undefined)?.text;
+  }
+}
