@@ -3,6 +3,7 @@
  * `run` mode is one campaign in the foreground, driven by its caller.
  */
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { ApiModule } from './api/api.module.js';
 import { BrokerModule } from './broker/broker.module.js';
 import { CampaignModule } from './campaign/campaign.module.js';
@@ -30,6 +31,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(o.config),
         CoreModule.forRoot(o.clock ?? new SystemClock(o.config.clock.timeScale)),
+        ScheduleModule.forRoot(),
         EventsModule,
         StoreModule,
         BrokerModule,

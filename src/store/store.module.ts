@@ -14,6 +14,7 @@ import { MIGRATIONS } from './migrations/index.js';
 import { RecordsRepository } from './records.repository.js';
 import { applyPragmas, BUSY_TIMEOUT_MS, DATABASE_FILE } from './sqlite-connection.js';
 import { StoreHealth } from './store.health.js';
+import { StoreHousekeeping } from './store-housekeeping.service.js';
 
 @Module({
   imports: [
@@ -36,7 +37,7 @@ import { StoreHealth } from './store.health.js';
     }),
     TypeOrmModule.forFeature(ENTITIES),
   ],
-  providers: [Journal, RecordsRepository, StoreHealth],
+  providers: [Journal, RecordsRepository, StoreHealth, StoreHousekeeping],
   exports: [Journal, RecordsRepository, StoreHealth, TypeOrmModule],
 })
 export class StoreModule {}

@@ -9,6 +9,7 @@ import { ENTITIES } from '../../src/store/entities/index.js';
 import { Journal } from '../../src/store/journal.service.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { RecordsRepository } from '../../src/store/records.repository.js';
+import { StoreHousekeeping } from '../../src/store/store-housekeeping.service.js';
 import { applyPragmas, checkPragmas, isWritable, nativeDatabase } from '../../src/store/sqlite-connection.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -101,6 +102,10 @@ describe('store (SQLite file, migrations, journal)', () => {
     await expect(ds.query('DELETE FROM event')).rejects.toThrow('append-only');
     const n = await ds.query<{ n: number }[]>('SELECT COUNT(*) AS n FROM event');
     expect(n[0]!.n).toBeGreaterThan(3);
+  });
+
+  it('checkpoints the WAL on demand (the housekeeping job)', () => {
+    expect(new StoreHousekeeping(ds).checkpoint()).toBeGreaterThanOrEqual(0);
   });
 
   it('refuses to finish a command twice', () => {
