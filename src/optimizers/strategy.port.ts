@@ -27,9 +27,14 @@ export type ParameterDef =
 export type SearchSpace = Record<string, ParameterDef>;
 export type Objectives = Record<string, { goal: 'maximize' | 'minimize' }>;
 
-/** A constraint over parameters, as an expression such as `a + b + c <= 100`. */
+/** A constraint over parameters, compiled from an expression such as `a + b + c <= 100` (constraints.ts). */
 export interface Constraint {
+  /** As written in the campaign. */
   expr: string;
+  /** Present when linear: Σ coefficients[p]·p op rhs. Strict comparisons are given as their closure. */
+  linear?: { coefficients: Record<string, number>; op: '<=' | '>=' | '=='; rhs: number };
+  /** True when the point satisfies it (within a relative tolerance of 1e-9). */
+  holds(params: Readonly<Record<string, ParamValue>>): boolean;
 }
 
 export interface Strategy {
