@@ -35,16 +35,11 @@ export class FetchWebhookTransport implements AlertTransport {
       const retry = res.status === 408 || res.status === 429 || res.status >= 500;
       return { ok: false, retry, error: `HTTP ${res.status}` };
     } catch (e) {
-      return {
-        ok: false,
-        retry: true,
-        error:
-          e instanceof Error
-            ? e.cause instanceof Error
-              ? `${e.message}: ${e.cause.message}`
-              : e.message
-            : String(e),
-      };
+      // fetch fails with a TypeError whose cause says why (ECONNREFUSED, a timeout…).
+      const err = e as { message?: unknown; cause?: { message?: unknown; code?: unknown } } | null;
+      const why = [err?.cause?.code, err?.cause?.message].find((x): x is string => typeof x === 'string');
+      const what = typeof err?.message === 'string' ? err.message : 'request failed';
+      return { ok: false, retry: true, error: `${what}${why ? ` (${why})` : ''}` };
     }
   }
 }

@@ -118,12 +118,15 @@ describe('access control', () => {
     const aborted = await call(`${t.url}/api/campaigns/${id}/abort`, { method: 'POST', token: auditor });
     expect(aborted.body.status).toBe('aborted');
     const illegal = await call(`${t.url}/api/campaigns/${id}/pause`, { method: 'POST', token: auditor });
-    expect(illegal).toMatchObject({ status: 409, body: { error: { code: 'ILLEGAL_TRANSITION', field: 'status' } } });
+    expect(illegal).toMatchObject({
+      status: 409,
+      body: { error: { code: 'ILLEGAL_TRANSITION', field: 'status' } },
+    });
 
     const log = (await call(`${t.url}/api/events/log?last=500`)).body as {
       type: string;
       ts: number;
-      data: any;
+      data: Record<string, unknown>;
     }[];
     const audit = log.filter((e) => e.type === 'audit.call').map((e) => e.data);
     expect(audit).toEqual(

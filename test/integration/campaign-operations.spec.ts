@@ -10,6 +10,12 @@ import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
 
+interface StreamedEvent {
+  id?: number;
+  type: string;
+  data: Record<string, unknown>;
+}
+
 const SLOW = readFileSync('test/fixtures/slow-campaign.yaml', 'utf8');
 
 /** Reads `count` messages from the event stream, then closes it. */
@@ -17,24 +23,24 @@ async function readEvents(
   url: string,
   count: number,
   headers: Record<string, string> = {},
-): Promise<{ id?: number; type: string; data: any }[]> {
+): Promise<StreamedEvent[]> {
   const ctl = new AbortController();
   const res = await fetch(url, { headers, signal: ctl.signal });
   expect(res.headers.get('content-type')).toContain('text/event-stream');
   const reader = res.body!.getReader();
   const dec = new TextDecoder();
   let buf = '';
-  const out: { id?: number; type: string; data: any }[] = [];
+  const out: StreamedEvent[] = [];
   while (out.length < count) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buf += dec.decode(value, { stream: true });
+    const chunk = (await reader.read()) as { done: boolean; value?: Uint8Array };
+    if (chunk.done || !chunk.value) break;
+    buf += dec.decode(chunk.value, { stream: true });
     let i: number;
     while ((i = buf.indexOf('\n\n')) >= 0 && out.length < count) {
       const block = buf.slice(0, i);
       buf = buf.slice(i + 2);
       const data = block.split('\n').find((l) => l.startsWith('data: '));
-      if (data) out.push(JSON.parse(data.slice(6)));
+      if (data) out.push(JSON.parse(data.slice(6)) as StreamedEvent);
     }
   }
   ctl.abort();
@@ -123,7 +129,10 @@ describe('campaign operations over the API', () => {
     });
     expect(paused.body.status).toBe('paused');
     const stopped = await waitFor('loop stopped', async () => {
-      const c = (await call(`${t.url}/api/campaigns/${id}`)).body;
+      const c = (await call(`${t.url}/api/campaigns/${id}`)).body as {
+        active: boolean;
+        experiments: { completed: number };
+      };
       return c.active === false ? c : undefined;
     });
     await new Promise((r) => setTimeout(r, 400));
@@ -210,7 +219,7 @@ describe('campaign operations over the API', () => {
   it('exports CSV and JSON that agree with the store', async () => {
     const experiments = (await call(`${t.url}/api/campaigns/${id}/experiments`)).body as {
       seq: number;
-      observation: any;
+      observation: { rate: { mean: number } } | null;
     }[];
     const csv = await fetch(`${t.url}/api/campaigns/${id}/export?format=csv`);
     expect(csv.headers.get('content-disposition')).toContain('slow-enzyme.csv');
@@ -221,7 +230,7 @@ describe('campaign operations over the API', () => {
     expect(lines).toHaveLength(experiments.length + 1);
     const firstDone = experiments.find((e) => e.observation)!;
     const row = lines.find((l) => l.startsWith(`${firstDone.seq},`))!.split(',');
-    expect(Number(row[6])).toBe(firstDone.observation.rate.mean);
+    expect(Number(row[6])).toBe(firstDone.observation!.rate.mean);
     const json = (await call(`${t.url}/api/campaigns/${id}/export?format=json`)).body;
     expect(json).toMatchObject({
       format: 'labloop-campaign',
@@ -239,7 +248,7 @@ describe('campaign operations over the API', () => {
     const files = unzipSync(new Uint8Array(await res.arrayBuffer()));
     const meta = JSON.parse(new TextDecoder().decode(files['ro-crate-metadata.json'])) as {
       '@context': unknown;
-      '@graph': any[];
+      '@graph': Record<string, unknown>[];
     };
     expect(meta['@context']).toContainEqual('https://w3id.org/ro/crate/1.1/context');
     const graph = new Map(meta['@graph'].map((e) => [e['@id'], e]));
@@ -247,7 +256,7 @@ describe('campaign operations over the API', () => {
       conformsTo: { '@id': 'https://w3id.org/ro/crate/1.1' },
       about: { '@id': './' },
     });
-    const root = graph.get('./');
+    const root = graph.get('./')!;
     expect(root).toMatchObject({
       '@type': 'Dataset',
       name: expect.any(String),
@@ -295,7 +304,7 @@ describe('campaign operations over the API', () => {
     expect((html.match(/<svg /g) ?? []).length).toBe(4);
     expect(html).not.toMatch(/(src|href)="https?:/);
     const bundle = (await call(`${t.url}/api/campaigns/${id}/report?format=bundle`)).body;
-    expect(Object.keys(bundle.figures).sort()).toEqual([
+    expect(Object.keys(bundle.figures as object).sort()).toEqual([
       'convergence',
       'effect-ph',
       'effect-substrate',
