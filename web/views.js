@@ -422,6 +422,8 @@ function summarize(e) {
       return `${d.actor}: ${d.method} ${d.route} → ${d.status}${d.reason ? ` (${d.reason})` : ''}`;
     case 'instrument.status':
       return `${d.instrument} ${d.online ? 'online' : 'offline'}${d.state ? ` ${d.state}` : ''}`;
+    case 'strategy.asked':
+      return `asked for ${d.count} in ${(d.seconds * 1000).toFixed(1)} ms`;
     case 'command.finished':
       return `${d.instrument} ${d.status}${d.error ? `: ${d.error}` : ''}`;
     default:
