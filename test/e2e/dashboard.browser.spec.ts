@@ -64,28 +64,22 @@ describe('dashboard in chromium', () => {
 
   it('shows the running campaign, updates chart and table live, and pauses with a token', async () => {
     await page.goto(`${t.url}/`);
-    await page.waitForFunction(() => document.getElementById('campaign-name')?.textContent === 'slow-enzyme');
+    await page.waitForFunction("document.getElementById('campaign-name')?.textContent === 'slow-enzyme'");
     const rows = () => page.locator('#experiments tbody tr').count();
+    // Browser-side expressions are strings: this file is type-checked without the DOM library.
     const points = () =>
-      page.evaluate(() => {
-        const chart = (
-          window as unknown as {
-            Chart: { getChart(c: unknown): { data: { datasets: { data: unknown[] }[] } } | undefined };
-          }
-        ).Chart.getChart(document.getElementById('chart-best'));
-        return chart?.data.datasets[0]?.data.length ?? 0;
-      });
-    await page.waitForFunction(
-      () => document.querySelectorAll('#experiments tbody tr').length >= 2,
-      undefined,
-      { timeout: 20_000 },
-    );
+      page.evaluate<number>(
+        "Chart.getChart(document.getElementById('chart-best'))?.data.datasets[0]?.data.length ?? 0",
+      );
+    await page.waitForFunction("document.querySelectorAll('#experiments tbody tr').length >= 2", undefined, {
+      timeout: 20_000,
+    });
     const rowsBefore = await rows();
     const pointsBefore = await points();
     // No reload: the live event stream alone must bring the new experiments in.
     await page.waitForFunction(
-      (n) => document.querySelectorAll('#experiments tbody tr').length > n + 1,
-      rowsBefore,
+      `document.querySelectorAll('#experiments tbody tr').length > ${rowsBefore + 1}`,
+      undefined,
       { timeout: 20_000 },
     );
     expect(await points()).toBeGreaterThan(pointsBefore);
@@ -100,7 +94,7 @@ describe('dashboard in chromium', () => {
     await page.fill('#control-reason', 'checking the plate');
     await page.click('#btn-pause');
     await page.waitForFunction(
-      () => document.querySelector('#campaign-status')?.textContent === 'paused',
+      "document.querySelector('#campaign-status')?.textContent === 'paused'",
       undefined,
       { timeout: 10_000 },
     );
@@ -120,8 +114,8 @@ describe('dashboard in chromium', () => {
     await page.waitForSelector('[data-instrument="reader"]');
     expect(await page.locator('[data-instrument="reader"] .badge').first().textContent()).toBe('up');
     await page.goto(`${t.url}/#/events`);
-    await page.waitForFunction(() =>
-      (document.querySelector('#event-log')?.textContent ?? '').includes('audit.call'),
+    await page.waitForFunction(
+      "(document.querySelector('#event-log')?.textContent ?? '').includes('audit.call')",
     );
   });
 
