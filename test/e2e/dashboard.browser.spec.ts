@@ -64,24 +64,25 @@ describe('dashboard in chromium', () => {
 
   it('shows the running campaign, updates chart and table live, and pauses with a token', async () => {
     await page.goto(`${t.url}/`);
-    await page.waitForFunction("document.getElementById('campaign-name')?.textContent === 'slow-enzyme'");
+    await page.locator('#campaign-name', { hasText: 'slow-enzyme' }).waitFor();
     const rows = () => page.locator('#experiments tbody tr').count();
-    // Browser-side expressions are strings: this file is type-checked without the DOM library.
+    // Functions run in the page (strings would be eval, which the dashboard's CSP forbids); typed without the DOM.
     const points = () =>
-      page.evaluate<number>(
-        "Chart.getChart(document.getElementById('chart-best'))?.data.datasets[0]?.data.length ?? 0",
-      );
-    await page.waitForFunction("document.querySelectorAll('#experiments tbody tr').length >= 2", undefined, {
-      timeout: 20_000,
-    });
+      page.evaluate(() => {
+        const g = globalThis as unknown as {
+          document: { getElementById(id: string): unknown };
+          Chart: { getChart(c: unknown): { data: { datasets: { data: unknown[] }[] } } | undefined };
+        };
+        return g.Chart.getChart(g.document.getElementById('chart-best'))?.data.datasets[0]?.data.length ?? 0;
+      });
+    await page.locator('#experiments tbody tr').nth(1).waitFor({ timeout: 20_000 });
     const rowsBefore = await rows();
     const pointsBefore = await points();
     // No reload: the live event stream alone must bring the new experiments in.
-    await page.waitForFunction(
-      `document.querySelectorAll('#experiments tbody tr').length > ${rowsBefore + 1}`,
-      undefined,
-      { timeout: 20_000 },
-    );
+    await page
+      .locator('#experiments tbody tr')
+      .nth(rowsBefore + 1)
+      .waitFor({ timeout: 20_000 });
     expect(await points()).toBeGreaterThan(pointsBefore);
     expect(await page.locator('#live').textContent()).toBe('live');
     expect(await page.locator('#btn-pause').count()).toBe(0);
@@ -93,11 +94,7 @@ describe('dashboard in chromium', () => {
     expect(await page.locator('#who').textContent()).toContain('signed in as night-shift');
     await page.fill('#control-reason', 'checking the plate');
     await page.click('#btn-pause');
-    await page.waitForFunction(
-      "document.querySelector('#campaign-status')?.textContent === 'paused'",
-      undefined,
-      { timeout: 10_000 },
-    );
+    await page.locator('#campaign-status', { hasText: 'paused' }).waitFor({ timeout: 10_000 });
     mkdirSync('test-results', { recursive: true });
     await page.screenshot({ path: join('test-results', 'dashboard.png'), fullPage: true });
 
@@ -114,9 +111,7 @@ describe('dashboard in chromium', () => {
     await page.waitForSelector('[data-instrument="reader"]');
     expect(await page.locator('[data-instrument="reader"] .badge').first().textContent()).toBe('up');
     await page.goto(`${t.url}/#/events`);
-    await page.waitForFunction(
-      "(document.querySelector('#event-log')?.textContent ?? '').includes('audit.call')",
-    );
+    await page.locator('#event-log td', { hasText: 'audit.call' }).first().waitFor();
   });
 
   it('loads every asset from the daemon itself, without page errors', () => {
