@@ -4,6 +4,7 @@
  */
 import { Injectable, Logger } from '@nestjs/common';
 import { describeError, LabError } from '../common/lab-error.js';
+import { EventBus } from '../events/event-bus.service.js';
 import { ExperimentExecutor } from '../execution/experiment-executor.service.js';
 import { InstrumentRegistry } from '../lab/instrument-registry.service.js';
 import type { Observation, Strategy, Suggestion } from '../optimizers/strategy.port.js';
@@ -30,6 +31,7 @@ export class CampaignRunner {
     private readonly executor: ExperimentExecutor,
     private readonly strategies: StrategyRegistry,
     private readonly instruments: InstrumentRegistry,
+    private readonly bus: EventBus,
   ) {}
 
   isRunning(campaignId: string): boolean {
@@ -70,6 +72,22 @@ export class CampaignRunner {
     return this.running.get(campaignId)?.done;
   }
 
+  /** Stops starting experiments; running steps finish. Resolves when the loop has stopped. */
+  async drain(campaignId: string): Promise<void> {
+    const r = this.running.get(campaignId);
+    if (!r) return;
+    r.loop.drain();
+    await r.done;
+  }
+
+  /** Aborts running commands on the instruments and stops the loop. Resolves when it has stopped. */
+  async abort(campaignId: string): Promise<void> {
+    const r = this.running.get(campaignId);
+    if (!r) return;
+    r.loop.abort();
+    await r.done;
+  }
+
   /** Graceful stop of every loop: running steps finish (or time out), nothing new starts. */
   async drainAll(): Promise<void> {
     const all = [...this.running.values()];
@@ -88,13 +106,17 @@ export class CampaignRunner {
 
   private async rebuildStrategy(c: CampaignRecord, doc: CampaignDocument): Promise<Strategy> {
     const spec = doc.spec;
-    const strategy = this.strategies.create(spec.strategy.name, {
-      space: spec.parameters,
-      objectives: spec.objectives,
-      constraints: [],
-      seed: c.seed,
-      options: spec.strategy.options,
-    });
+    const strategy = timedStrategy(
+      this.bus,
+      c.id,
+      this.strategies.create(spec.strategy.name, {
+        space: spec.parameters,
+        objectives: spec.objectives,
+        constraints: [],
+        seed: c.seed,
+        options: spec.strategy.options,
+      }),
+    );
     const observations = new Map(this.records.observations(c.id).map((o) => [o.experimentId, o]));
     const history: Observation[] = [];
     for (const e of this.records.experiments(c.id)) {
@@ -108,4 +130,21 @@ export class CampaignRunner {
     if (history.length > 0) await strategy.tell(history);
     return strategy;
   }
+}
+
+/**
+ * Times each ask (wall time: it measures computation, not lab time) for the metrics. The strategy object itself is
+ * kept, only its ask wrapped, so whatever else a strategy offers stays reachable.
+ */
+function timedStrategy(bus: EventBus, campaignId: string, strategy: Strategy): Strategy {
+  const ask = strategy.ask.bind(strategy);
+  strategy.ask = async (count, pending) => {
+    const started = performance.now();
+    try {
+      return await ask(count, pending);
+    } finally {
+      bus.emit('strategy.asked', { campaignId, count, seconds: (performance.now() - started) / 1000 });
+    }
+  };
+  return strategy;
 }

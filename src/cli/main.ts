@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { Command, InvalidArgumentError } from 'commander';
 import { packageVersion } from '../common/package-root.js';
 import { reportError } from './cli-errors.js';
+import { registerOperatorCommands } from './operator.commands.js';
 import { runCommand } from './run.command.js';
 import { startCommand } from './start.command.js';
 import { validateCommand } from './validate.command.js';
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
       process.exitCode = validateCommand(files, o);
     });
 
+  registerOperatorCommands(program);
   return program;
 }
 
