@@ -2,6 +2,7 @@
  * Starts and stops campaign loops. Launching rebuilds the campaign from its stored documents (never the files on
  * disk, which may have changed) and the strategy from its seed and stored history.
  */
+import { dirname, resolve } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { describeError, LabError } from '../common/lab-error.js';
 import { ExperimentExecutor } from '../execution/experiment-executor.service.js';
@@ -48,7 +49,11 @@ export class CampaignRunner {
       );
     const doc = this.storedDocument(campaign);
     await this.instruments.ensureLab(doc.lab.spec);
-    const strategy = await this.rebuildStrategy(campaign, doc);
+    const strategy = await this.rebuildStrategy(campaign, doc).catch((err: unknown) => {
+      // A strategy that cannot be built (module missing, bad options) holds the campaign for a human.
+      this.journal.write((tx) => tx.setCampaignStatus(campaign.id, 'held', describeError(err)));
+      throw err;
+    });
     const loop = new CampaignLoop(
       { journal: this.journal, records: this.records, executor: this.executor },
       campaign,
@@ -88,13 +93,17 @@ export class CampaignRunner {
 
   private async rebuildStrategy(c: CampaignRecord, doc: CampaignDocument): Promise<Strategy> {
     const spec = doc.spec;
-    const strategy = this.strategies.create(spec.strategy.name, {
-      space: spec.parameters,
-      objectives: spec.objectives,
-      constraints: [],
-      seed: c.seed,
-      options: spec.strategy.options,
-    });
+    const strategy = await this.strategies.create(
+      spec.strategy,
+      {
+        space: spec.parameters,
+        objectives: spec.objectives,
+        constraints: [],
+        seed: c.seed,
+        options: spec.strategy.options,
+      },
+      { baseDir: dirname(resolve(doc.path)) },
+    );
     const observations = new Map(this.records.observations(c.id).map((o) => [o.experimentId, o]));
     const history: Observation[] = [];
     for (const e of this.records.experiments(c.id)) {

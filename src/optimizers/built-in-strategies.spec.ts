@@ -120,7 +120,7 @@ describe.each(Object.keys(BUILT_IN_STRATEGIES))('built-in strategy %s', (name) =
     const linear = fc.record({
       a: fc.integer({ min: -3, max: 3 }),
       b: fc.integer({ min: -3, max: 3 }),
-      pair: fc.constantFrom(['t', 's'], ['t', 'n'], ['s', 'n'], ['n', 't']),
+      pair: fc.constantFrom<[string, string]>(['t', 's'], ['t', 'n'], ['s', 'n'], ['n', 't']),
       frac: fc.double({ min: 0.2, max: 0.9, noNaN: true }),
     });
     await fc.assert(
