@@ -74,7 +74,8 @@ export class StrategyRegistry {
     const factory: StrategyFactory = ref.module
       ? await loadStrategyFactory(ref.module, context.baseDir, ref.export)
       : this.builtIn(ref.name ?? 'random');
-    return await factory(init);
+    // A plug-in factory may be async although the port says otherwise: accept both.
+    return await Promise.resolve(factory(init));
   }
 
   private builtIn(name: string): StrategyFactory {

@@ -75,8 +75,8 @@ export const strategySchema = z
         url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
         timeout: duration().default('60 s').describe('Longest one request may take'),
         retries: integer()
-          .min(0)
-          .max(10)
+          .min(0, { error: 'expected 0 to 10 retries' })
+          .max(10, { error: 'expected 0 to 10 retries' })
           .default(2)
           .describe('Retries after a network error or a 5xx answer'),
       })
