@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SystemClock } from '../common/clock.js';
 import { LabError } from '../common/lab-error.js';
@@ -152,5 +152,10 @@ describe('strategy registry', () => {
     const rebuilt = await make();
     await rebuilt.tell(history);
     expect(await rebuilt.ask(2, [])).toEqual(await original.ask(2, []));
+  });
+
+  it('shows the example module in docs/strategies.md exactly as it is tested', () => {
+    const example = readFileSync('examples/strategy-module/nearby.strategy.js', 'utf8').trimEnd();
+    expect(readFileSync('docs/strategies.md', 'utf8')).toContain(example);
   });
 });

@@ -18,6 +18,7 @@ const optionsSchema = z.strictObject({
   rawSamples: z.int().min(16).default(1024).describe('Quasi-random candidates scored per suggestion'),
   restarts: z.int().min(1).default(8).describe('Local searches of the acquisition per suggestion'),
   maxFitPoints: z.int().min(10).default(300).describe('Observations used to fit hyperparameters at most'),
+  maxModelPoints: z.int().min(10).default(500).describe('Observations the model is conditioned on at most'),
 });
 
 export type BayesOptions = z.output<typeof optionsSchema> & { initial: number };

@@ -66,12 +66,13 @@ export class BayesStrategy implements Strategy {
     if (k < this.options.initial || outcomes.values.length < 2) return this.design.point(k);
     const rng = new SeededRandom(deriveSeed(this.init.seed, 'bayes', k));
     const weights = this.objectiveCount > 1 ? simplexWeights(this.objectiveCount, rng) : undefined;
-    const rows = outcomes.values.map((_, i) => i);
+    // At large n the posterior is conditioned on a subset: the best half and an even spread of the rest.
+    const rows = fitRows(targetsOf(outcomes), outcomes.values.length, this.options.maxModelPoints);
     const theta = this.hyperparameters(outcomes, weights);
     const data = gpData(outcomes, rows, weights);
     const fitted = GpModel.fit(data, theta);
     const means = fitted.trainingMeans();
-    const order = rows.sort((a, b) => means[b]! - means[a]! || a - b);
+    const order = rows.map((_, r) => r).sort((a, b) => means[b]! - means[a]! || a - b);
     const feasibleBusy = busy.filter((p) => this.model.isFeasible(p)).map((p) => this.model.encode(p));
     const gp = fitted.withFantasies(stack(feasibleBusy, this.model.encodedDims), feasibleBusy.length);
     const acquisition = makeAcquisition({
@@ -102,7 +103,7 @@ export class BayesStrategy implements Strategy {
   /** Single objective: the chain's fit. Several: the chain's fit on equal weights, refined for these weights. */
   private hyperparameters(outcomes: Outcomes, weights: number[] | undefined): Float64Array {
     const equal = weights?.map(() => 1 / weights.length);
-    const targets = outcomes.values.map((v) => v.reduce((a, b) => a + b, 0));
+    const targets = targetsOf(outcomes);
     const theta = this.chain.thetaFor(
       { ids: outcomes.ids, targets, data: (index) => gpData(outcomes, index, equal) },
       this.model.encodedDims,
@@ -127,6 +128,11 @@ export class BayesStrategy implements Strategy {
       this.options.maxFitPoints,
     );
   }
+}
+
+/** One number per observation to rank them by: the objective, or the sum of the (maximized) objectives. */
+function targetsOf(outcomes: Outcomes): number[] {
+  return outcomes.values.map((v) => v.reduce((a, b) => a + b, 0));
 }
 
 /** Uniform weights on the simplex: normalized exponential spacings. */

@@ -155,26 +155,37 @@ class Memory {
     const q = Float64Array.from(g, (v, i) => (free[i] ? v : 0));
     const k = this.s.length;
     const alpha = new Float64Array(k);
-    const masked = (v: Float64Array): Float64Array => Float64Array.from(v, (e, i) => (free[i] ? e : 0));
-    const S = this.s.map(masked);
-    const Y = this.y.map(masked);
-    const rho = S.map((s, i) => 1 / dot(s, Y[i]!));
+    const rho = this.s.map((s, i) => 1 / maskedDot(s, this.y[i]!, free));
+    const usable = (i: number): boolean => Number.isFinite(rho[i]!) && rho[i]! > 0;
     for (let i = k - 1; i >= 0; i--) {
-      if (!Number.isFinite(rho[i]!) || rho[i]! <= 0) continue;
-      alpha[i] = rho[i]! * dot(S[i]!, q);
-      axpy(-alpha[i]!, Y[i]!, q);
+      if (!usable(i)) continue;
+      alpha[i] = rho[i]! * maskedDot(this.s[i]!, q, free);
+      maskedAxpy(-alpha[i]!, this.y[i]!, q, free);
     }
     const last = k - 1;
-    const gamma = last >= 0 && rho[last]! > 0 ? dot(S[last]!, Y[last]!) / dot(Y[last]!, Y[last]!) : 1;
-    for (let i = 0; i < q.length; i++) q[i] = q[i]! * (Number.isFinite(gamma) && gamma > 0 ? gamma : 1);
+    const gamma = last >= 0 && usable(last) ? 1 / (rho[last]! * maskedDot(this.y[last]!, this.y[last]!, free)) : 1;
+    const scale = Number.isFinite(gamma) && gamma > 0 ? gamma : 1;
+    for (let i = 0; i < q.length; i++) q[i] = q[i]! * scale;
     for (let i = 0; i < k; i++) {
-      if (!Number.isFinite(rho[i]!) || rho[i]! <= 0) continue;
-      const beta = rho[i]! * dot(Y[i]!, q);
-      axpy(alpha[i]! - beta, S[i]!, q);
+      if (!usable(i)) continue;
+      const beta = rho[i]! * maskedDot(this.y[i]!, q, free);
+      maskedAxpy(alpha[i]! - beta, this.s[i]!, q, free);
     }
     for (let i = 0; i < q.length; i++) q[i] = free[i] ? -q[i]! : 0;
     return q;
   }
+}
+
+/** Σ a_i·b_i over the free variables. */
+function maskedDot(a: Float64Array, b: Float64Array, free: Uint8Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) if (free[i]) s += a[i]! * b[i]!;
+  return s;
+}
+
+/** y += a·x over the free variables. */
+function maskedAxpy(a: number, x: Float64Array, y: Float64Array, free: Uint8Array): void {
+  for (let i = 0; i < y.length; i++) if (free[i]) y[i] = y[i]! + a * x[i]!;
 }
 
 function clamp(v: number, lo: number, hi: number): number {
@@ -185,10 +196,6 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
   return s;
-}
-
-function axpy(a: number, x: Float64Array, y: Float64Array): void {
-  for (let i = 0; i < y.length; i++) y[i] = y[i]! + a * x[i]!;
 }
 
 function sub(a: Float64Array, b: Float64Array): Float64Array {
