@@ -163,7 +163,8 @@ class Memory {
       maskedAxpy(-alpha[i]!, this.y[i]!, q, free);
     }
     const last = k - 1;
-    const gamma = last >= 0 && usable(last) ? 1 / (rho[last]! * maskedDot(this.y[last]!, this.y[last]!, free)) : 1;
+    const gamma =
+      last >= 0 && usable(last) ? 1 / (rho[last]! * maskedDot(this.y[last]!, this.y[last]!, free)) : 1;
     const scale = Number.isFinite(gamma) && gamma > 0 ? gamma : 1;
     for (let i = 0; i < q.length; i++) q[i] = q[i]! * scale;
     for (let i = 0; i < k; i++) {
