@@ -38,7 +38,7 @@ export function snarOptimum(): { sty: number; at: Record<string, number> } {
         const down = Float64Array.from(u);
         up[i] = Math.min(1, u[i]! + h);
         down[i] = Math.max(0, u[i]! - h);
-        return -(sty(up) - sty(down)) / (up[i]! - down[i]!);
+        return -(sty(up) - sty(down)) / (up[i] - down[i]);
       });
       return { value: -sty(u), gradient };
     };

@@ -6,13 +6,13 @@
  * model is refitted less often, and between checkpoints reuses the last fit). The fit at checkpoint c uses the first
  * c observations in canonical (id) order — at most `maxFitPoints` of them: the best half and an even spread of the
  * rest — and starts from the fit at the checkpoint of half as many observations (its warm start), from the prior
- * mode, and early on from a draw from the priors. Fits are cached by the ids they used. Warm-starting from half the
+ * mode, from a smooth-and-noisy guess, and early on from a draw from the priors. Fits are cached by the ids they used. Warm-starting from half the
  * data rather than from the previous checkpoint keeps the chain log₂ n deep: a strategy rebuilt with 1000
  * observations refits about ten times, not a hundred and fifty.
  */
 import { deriveSeed, SeededRandom } from '../../common/seeded-random.js';
 import { fitHyperparameters } from '../gp/gp-fit.js';
-import { priorMode, priorSample } from '../gp/gp-hyperparameters.js';
+import { noisyStart, priorMode, priorSample } from '../gp/gp-hyperparameters.js';
 import type { GpData } from '../gp/gp-likelihood.js';
 
 const EVERY_STEP_UNTIL = 100;
@@ -67,7 +67,7 @@ export class HyperparameterChain {
     const index = fitRows(input.targets, c, this.maxFitPoints);
     const starts: ArrayLike<number>[] = [];
     if (warm) starts.push(warm);
-    starts.push(priorMode(dim));
+    starts.push(priorMode(dim), noisyStart(dim));
     if (c <= RANDOM_RESTARTS_UNTIL) {
       const rng = new SeededRandom(deriveSeed(this.seed, 'gp-restart', c));
       starts.push(priorSample(dim, () => rng.normal()));
