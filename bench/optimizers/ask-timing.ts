@@ -12,7 +12,10 @@ import { DOMAINS } from './domains.js';
 export interface AskTiming {
   n: number;
   rebuildMs: number;
+  /** Wall time of each timed ask. */
   timesMs: number[];
+  /** CPU time of each (user + system, this process): less sensitive to other load on a shared machine. */
+  cpuMs: number[];
 }
 
 export async function timeAsks(n: number, reps: number, seed = 1): Promise<AskTiming> {
@@ -35,11 +38,15 @@ export async function timeAsks(n: number, reps: number, seed = 1): Promise<AskTi
   await s.ask(1, []);
   const rebuildMs = performance.now() - t;
   const timesMs: number[] = [];
+  const cpuMs: number[] = [];
   for (let r = 0; r < reps; r++) {
     await s.tell([observation(n - reps + r)]);
+    const cpu = process.cpuUsage();
     t = performance.now();
     await s.ask(1, []);
     timesMs.push(performance.now() - t);
+    const used = process.cpuUsage(cpu);
+    cpuMs.push((used.user + used.system) / 1000);
   }
-  return { n, rebuildMs, timesMs };
+  return { n, rebuildMs, timesMs, cpuMs };
 }

@@ -63,7 +63,7 @@ export class BayesStrategy implements Strategy {
   }
 
   private suggest(k: number, outcomes: Outcomes, busy: readonly Params[]): Params {
-    if (k < this.options.initial || outcomes.values.length < 2) return this.design.point(k);
+    if (k < this.options.initial || outcomes.successes < 2) return this.design.point(k);
     const rng = new SeededRandom(deriveSeed(this.init.seed, 'bayes', k));
     const weights = this.objectiveCount > 1 ? simplexWeights(this.objectiveCount, rng) : undefined;
     // At large n the posterior is conditioned on a subset: the best half and an even spread of the rest.
@@ -75,10 +75,12 @@ export class BayesStrategy implements Strategy {
     const order = rows.map((_, r) => r).sort((a, b) => means[b]! - means[a]! || a - b);
     const feasibleBusy = busy.filter((p) => this.model.isFeasible(p)).map((p) => this.model.encode(p));
     const gp = fitted.withFantasies(stack(feasibleBusy, this.model.encodedDims), feasibleBusy.length);
+    // Kriging believer: fantasies count as observations, so the incumbent is the best of both.
+    const best = Math.max(...gp.trainingMeans());
     const acquisition = makeAcquisition({
       kind: this.options.acquisition,
       gp,
-      best: means[order[0]!]!,
+      best,
       kappa: this.options.kappa,
       failure: this.failureModel(outcomes, theta),
     });

@@ -3,8 +3,11 @@
  * (negated when minimized, so the model always maximizes), or with several objectives a ParEGO scalarization
  * (Knowles 2006): each objective scaled to [0, 1] over what was observed, then
  * s = min_i λ_i·f̃_i + ρ·Σ_i λ_i·f̃_i with weights λ on the simplex. Targets are standardized; known standard errors
- * become known noise variances in the same units. Failed observations, and values that are missing or not finite,
- * are kept apart for the failure model.
+ * become known noise variances in the same units.
+ *
+ * A failed observation (or one whose values are missing or not finite) is labelled for the failure model, and also
+ * enters the objective's model as if it had given the worst value observed so far: otherwise the model, knowing
+ * nothing there, keeps extrapolating hope into the region where experiments fail.
  */
 import type { GpData } from '../gp/gp-likelihood.js';
 import type { SpaceModel } from '../space/space-model.js';
@@ -13,11 +16,14 @@ import type { Objectives, Observation } from '../strategy.port.js';
 const RHO = 0.05;
 
 export interface Outcomes {
-  /** Successful observations: encoded inputs (row-major), ids, objective values oriented for maximization. */
+  /** Observations with values or failures: encoded inputs (row-major), ids, values oriented for maximization. */
   X: Float64Array;
   ids: string[];
   values: number[][];
   sems: (number | undefined)[][];
+  /** Rows whose values stand in for a failure. */
+  imputed: boolean[];
+  successes: number;
   /** Every usable observation with its label, for the failure model. */
   all: { z: Float64Array; succeeded: boolean }[];
   dim: number;
@@ -35,6 +41,8 @@ export function collectOutcomes(
     ids: [],
     values: [],
     sems: [],
+    imputed: [],
+    successes: 0,
     all: [],
     dim: model.encodedDims,
   };
@@ -45,15 +53,38 @@ export function collectOutcomes(
     const entries = names.map((n) => o.values?.[n]);
     const ok = !o.failed && entries.every((e) => e !== undefined && Number.isFinite(e.mean));
     out.all.push({ z, succeeded: ok });
-    if (!ok) continue;
     rows.push(z);
     out.ids.push(o.suggestionId);
+    out.imputed.push(!ok);
+    if (!ok) {
+      out.values.push([]);
+      out.sems.push(names.map(() => undefined));
+      continue;
+    }
+    out.successes++;
     out.values.push(entries.map((e, i) => (objectives[names[i]!]!.goal === 'minimize' ? -e!.mean : e!.mean)));
     out.sems.push(entries.map((e) => (e!.sem !== undefined && e!.sem > 0 ? e!.sem : undefined)));
   }
+  imputeFailures(out, names.length);
+  if (out.successes === 0) rows.length = 0;
   out.X = new Float64Array(rows.length * model.encodedDims);
   rows.forEach((r, i) => out.X.set(r, i * model.encodedDims));
   return out;
+}
+
+/** Failed rows take the worst value of each objective among the successes (no successes: rows are dropped). */
+function imputeFailures(out: Outcomes, objectives: number): void {
+  const worst = Array.from({ length: objectives }, (_, j) =>
+    Math.min(...out.values.filter((v, i) => !out.imputed[i] && v.length > 0).map((v) => v[j]!)),
+  );
+  if (out.successes === 0) {
+    out.ids = [];
+    out.values = [];
+    out.sems = [];
+    out.imputed = [];
+    return;
+  }
+  out.values = out.values.map((v, i) => (out.imputed[i] ? [...worst] : v));
 }
 
 /** The targets for rows `index` of the outcomes, as standardized GP data. */

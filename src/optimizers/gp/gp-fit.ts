@@ -7,6 +7,8 @@ import { minimizeBounded } from '../numerics/lbfgsb.js';
 import { bounds, priorMode } from './gp-hyperparameters.js';
 import { negativeLogPosterior, type GpData } from './gp-likelihood.js';
 
+const RESTART_ITERATIONS = 30;
+
 export interface FitResult {
   theta: Float64Array;
   /** The negative log posterior at theta. */
@@ -16,6 +18,10 @@ export interface FitResult {
 
 export interface FitOptions {
   maxIterations?: number;
+  /** Raises the lower bound of every lengthscale (a belief that the function varies slowly). */
+  minLengthscale?: number;
+  /** Lowers the upper bound of the output scale. */
+  maxOutputscale?: number;
 }
 
 export function fitHyperparameters(
@@ -24,15 +30,22 @@ export function fitHyperparameters(
   options: FitOptions = {},
 ): FitResult {
   const { lower, upper } = bounds(data.dim);
+  if (options.minLengthscale !== undefined)
+    for (let d = 0; d < data.dim; d++) lower[d] = Math.max(lower[d]!, Math.log(options.minLengthscale));
+  if (options.maxOutputscale !== undefined)
+    upper[data.dim] = Math.min(upper[data.dim]!, Math.log(options.maxOutputscale));
   const f = (theta: Float64Array): { value: number; gradient: Float64Array } =>
     negativeLogPosterior(data, theta);
   let best: FitResult | undefined;
   let evaluations = 0;
-  for (const start of starts.length > 0 ? starts : [priorMode(data.dim)]) {
+  const maxIterations = options.maxIterations ?? 100;
+  for (const [i, start] of (starts.length > 0 ? starts : [priorMode(data.dim)]).entries()) {
+    // The first start (a warm start when there is one) runs to convergence; the others are shorter probes for a
+    // better basin, which is where restarts earn their keep.
     const r = minimizeBounded(f, start, lower, upper, {
-      maxIterations: options.maxIterations ?? 100,
+      maxIterations: i === 0 ? maxIterations : Math.min(maxIterations, RESTART_ITERATIONS),
       gradientTolerance: 1e-5,
-      relativeTolerance: 1e-9,
+      relativeTolerance: 1e-8,
     });
     evaluations += r.evaluations;
     if (Number.isFinite(r.value) && (!best || r.value < best.value))

@@ -8,6 +8,7 @@ import {
   cholesky,
   choleskySolve,
   extendCholesky,
+  inverseFromCholesky,
   solveLower,
   solveLowerMany,
   solveUpperT,
@@ -66,6 +67,21 @@ export class GpModel {
       { length: n },
       (_, i) => y[i]! - (this.h.noise + (knownNoise?.[i] ?? 0)) * this.alpha[i]!,
     );
+  }
+
+  /**
+   * Leave-one-out predictive means and variances (noise included) at the training points, in closed form
+   * (Rasmussen & Williams eq. 5.12): μ₋ᵢ = yᵢ − αᵢ/[K⁻¹]ᵢᵢ, σ²₋ᵢ = 1/[K⁻¹]ᵢᵢ.
+   */
+  leaveOneOut(): { means: Float64Array; variances: Float64Array } {
+    const n = this.n;
+    const inv = inverseFromCholesky(this.L, n);
+    const variances = Float64Array.from({ length: n }, (_, i) => 1 / inv[i * n + i]!);
+    const means = Float64Array.from(
+      { length: n },
+      (_, i) => this.data.y[i]! - this.alpha[i]! * variances[i]!,
+    );
+    return { means, variances };
   }
 
   /** Mean and variance at each row of Z (m × dim), in one pass of triangular solves. */

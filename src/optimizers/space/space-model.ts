@@ -24,7 +24,7 @@ export interface FreeParam {
 }
 
 /** Relative slack within which a computed dependent is pulled back onto its bound. */
-const DEPENDENT_SLACK = 1e-9;
+const DEPENDENT_SLACK = 1e-12;
 
 export class SpaceModel {
   readonly names: string[];
