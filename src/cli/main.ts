@@ -14,6 +14,18 @@ function nonNegativeInteger(value: string): number {
   return n;
 }
 
+function jsonObject(value: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new InvalidArgumentError('expected a JSON object');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new InvalidArgumentError('expected a JSON object');
+  return parsed as Record<string, unknown>;
+}
+
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
@@ -68,15 +80,24 @@ export function buildProgram(): Command {
     .option('--strategy <name>', 'built-in name, ./module.js or http://service', 'bayes')
     .option('--seed <n>', 'seed of the strategy', nonNegativeInteger, 0)
     .option('--batch <k>', 'suggestions in flight at once', nonNegativeInteger, 1)
-    .action(async (o: { space: string; strategy: string; seed: number; batch: number }) => {
-      if (o.batch < 1) throw new InvalidArgumentError('--batch: expected at least 1');
-      process.exitCode = await optimizeCommand(o, {
-        input: process.stdin,
-        output: process.stdout,
-        errors: process.stderr,
-      });
-      process.stdin.destroy();
-    });
+    .option('--options <json>', 'strategy options as JSON, e.g. \'{"initial": 8}\'', jsonObject, {})
+    .action(
+      async (o: {
+        space: string;
+        strategy: string;
+        seed: number;
+        batch: number;
+        options: Record<string, unknown>;
+      }) => {
+        if (o.batch < 1) throw new InvalidArgumentError('--batch: expected at least 1');
+        process.exitCode = await optimizeCommand(o, {
+          input: process.stdin,
+          output: process.stdout,
+          errors: process.stderr,
+        });
+        process.stdin.destroy();
+      },
+    );
 
   return program;
 }

@@ -1,7 +1,7 @@
 /**
- * `labloop optimize --space <file.yaml> --strategy <name> [--seed N] [--batch K]`: a strategy alone, driven over
- * standard input and output, for scripts and benchmarks without instruments. Standard output carries only protocol
- * lines, one JSON object each:
+ * `labloop optimize --space <file.yaml> --strategy <name> [--seed N] [--batch K] [--options JSON]`: a strategy
+ * alone, driven over standard input and output, for scripts and benchmarks without instruments. Standard output
+ * carries only protocol lines, one JSON object each:
  *   → {"ask":[{"id":"s1","params":{…}}, …]}                          K suggestions, written at start and after each tell
  *   ← {"tell":[{"id":"s1","values":{"<objective>":1.5}}, {"id":"s2","failed":true}]}
  * A value may also be {"mean":1.5,"sem":0.1}. After a tell, the next ask refills the batch to K suggestions in flight.
@@ -24,6 +24,7 @@ export interface OptimizeOptions {
   strategy: string;
   seed: number;
   batch: number;
+  options?: Record<string, unknown>;
 }
 
 export interface OptimizeIo {
@@ -62,7 +63,7 @@ export async function optimizeCommand(o: OptimizeOptions, io: OptimizeIo): Promi
   const registry = new StrategyRegistry(new SystemClock());
   const strategy = await registry.create(
     strategyRef(o.strategy),
-    { ...file, seed: o.seed, options: {} },
+    { ...file, seed: o.seed, options: o.options ?? {} },
     { baseDir: resolve('.') },
   );
   const session = new Session(strategy, Object.keys(file.objectives), o.batch, io.output);
