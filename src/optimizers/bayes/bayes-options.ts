@@ -17,7 +17,7 @@ const optionsSchema = z.strictObject({
   kappa: z.number().positive().default(2).describe('UCB exploration weight'),
   rawSamples: z.int().min(16).default(1024).describe('Quasi-random candidates scored per suggestion'),
   restarts: z.int().min(1).default(8).describe('Local searches of the acquisition per suggestion'),
-  maxFitPoints: z.int().min(10).default(300).describe('Observations used to fit hyperparameters at most'),
+  maxFitPoints: z.int().min(10).default(200).describe('Observations used to fit hyperparameters at most'),
   maxModelPoints: z.int().min(10).default(500).describe('Observations the model is conditioned on at most'),
 });
 

@@ -67,7 +67,9 @@ export class HyperparameterChain {
     const index = fitRows(input.targets, c, this.maxFitPoints);
     const starts: ArrayLike<number>[] = [];
     if (warm) starts.push(warm);
-    starts.push(priorMode(dim), noisyStart(dim));
+    starts.push(priorMode(dim));
+    // Past 100 observations the likelihood leaves little room for a different explanation of the noise.
+    if (c <= EVERY_STEP_UNTIL) starts.push(noisyStart(dim));
     if (c <= RANDOM_RESTARTS_UNTIL) {
       const rng = new SeededRandom(deriveSeed(this.seed, 'gp-restart', c));
       starts.push(priorSample(dim, () => rng.normal()));
