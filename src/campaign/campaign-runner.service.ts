@@ -2,6 +2,7 @@
  * Starts and stops campaign loops. Launching rebuilds the campaign from its stored documents (never the files on
  * disk, which may have changed) and the strategy from its seed and stored history.
  */
+import { dirname, resolve } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { describeError, LabError } from '../common/lab-error.js';
 import { EventBus } from '../events/event-bus.service.js';
@@ -50,7 +51,11 @@ export class CampaignRunner {
       );
     const doc = this.storedDocument(campaign);
     await this.instruments.ensureLab(doc.lab.spec);
-    const strategy = await this.rebuildStrategy(campaign, doc);
+    const strategy = await this.rebuildStrategy(campaign, doc).catch((err: unknown) => {
+      // A strategy that cannot be built (module missing, bad options) holds the campaign for a human.
+      this.journal.write((tx) => tx.setCampaignStatus(campaign.id, 'held', describeError(err)));
+      throw err;
+    });
     const loop = new CampaignLoop(
       { journal: this.journal, records: this.records, executor: this.executor },
       campaign,
@@ -109,13 +114,17 @@ export class CampaignRunner {
     const strategy = timedStrategy(
       this.bus,
       c.id,
-      this.strategies.create(spec.strategy.name, {
-        space: spec.parameters,
-        objectives: spec.objectives,
-        constraints: [],
-        seed: c.seed,
-        options: spec.strategy.options,
-      }),
+      await this.strategies.create(
+        spec.strategy,
+        {
+          space: spec.parameters,
+          objectives: spec.objectives,
+          constraints: [],
+          seed: c.seed,
+          options: spec.strategy.options,
+        },
+        { baseDir: dirname(resolve(doc.path)) },
+      ),
     );
     const observations = new Map(this.records.observations(c.id).map((o) => [o.experimentId, o]));
     const history: Observation[] = [];

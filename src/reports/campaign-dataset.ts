@@ -3,6 +3,7 @@
  * experiment with its parameters, objective values and commands (raw results), its status history and provenance.
  * Exports, reports and the API's richer views are all drawn from this one shape.
  */
+import { labelOf } from '../optimizers/strategy-registry.service.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { CampaignRunner } from '../campaign/campaign-runner.service.js';
 import { CampaignService, type CampaignSummary } from '../campaign/campaign.service.js';
@@ -111,7 +112,7 @@ export class CampaignDatasets {
         campaign: { file: campaign.specFile, sha256: campaign.specHash },
         lab: { file: campaign.labFile, sha256: campaign.labHash },
         seed: campaign.seed,
-        strategy: { name: doc.spec.strategy.name, options: doc.spec.strategy.options },
+        strategy: { name: labelOf(doc.spec.strategy), options: doc.spec.strategy.options },
         generatedAt: new Date(this.clock.now()).toISOString(),
       },
     };
