@@ -14,7 +14,7 @@ export function validateCommand(
   out: NodeJS.WritableStream = process.stdout,
 ): number {
   const results: { file: string; ok: boolean; problems: Problem[] }[] = files.map((file) => {
-    const problems = validateFile(file, o.lab);
+    const problems = validateFile(file, { lab: o.lab });
     return { file: displayPath(file), ok: problems.length === 0, problems };
   });
   if (o.json) {

@@ -157,13 +157,18 @@ export function isDimensionless(u: Unit): boolean {
 /** Converts an absolute value (a temperature of 37 degC, not a difference) from one unit to another. */
 export function convert(value: number, from: Unit, to: Unit): number {
   if (from.text === to.text) return value;
-  return (value * from.scale + from.offset - to.offset) / to.scale;
+  return clean((value * from.scale + from.offset - to.offset) / to.scale);
 }
 
 /** Converts a difference (5 degC warmer) — offsets cancel. */
 export function convertDelta(value: number, from: Unit, to: Unit): number {
   if (from.text === to.text) return value;
-  return (value * from.scale) / to.scale;
+  return clean((value * from.scale) / to.scale);
+}
+
+/** 0.25 mL is 250 uL, not 249.99999999999997: conversions keep 12 significant digits, far below any instrument's. */
+function clean(x: number): number {
+  return Number.isFinite(x) && x !== 0 ? Number(x.toPrecision(12)) : x;
 }
 
 export function multiplyUnits(a: Unit, b: Unit, power: 1 | -1): Unit {

@@ -44,7 +44,7 @@ export function validateWith<S extends z.ZodType>(
   const result = schema.safeParse(value);
   if (result.success) return { data: result.data, problems: [] };
   return {
-    problems: issuesToMessages(result.error.issues, value).map((m) =>
+    problems: issuesToMessages(result.error.issues, value, schema).map((m) =>
       problemAt(source, m.path, m.message, m.atKey),
     ),
   };

@@ -1,19 +1,37 @@
 /**
- * Reads lab and campaign files: YAML with positions, schema validation, then the semantic checks, all problems of a
- * file at once. A campaign's `lab:` is relative to the campaign file. Nothing here connects to anything.
+ * Reads lab, protocol, campaign and space files: YAML with positions, the schema, then the semantic checks — all
+ * problems of a file at once, each located (`file:line:col: path: …`). Files are told apart by `kind` (a space file
+ * has none). A campaign's `lab:` and `protocol:` paths are relative to the campaign file, and their problems are
+ * reported in their own files. Nothing here connects to anything; files are read through a `DocumentReader` so the
+ * same code checks text held in memory (tests, stored documents).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import type { z } from 'zod';
 import { DocumentInvalidError, type Problem } from '../common/lab-error.js';
+import type { PathKey } from '../common/schema-messages.js';
+import { didYouMean } from '../common/suggest.js';
 import { parseYaml, problemAt, validateWith, type YamlSource } from '../common/yaml-source.js';
 import { checkCampaign } from './campaign.checks.js';
-import { campaignSchema, type CampaignSpec } from './campaign.schema.js';
+import { campaignSchema, objectiveSchema, parameterSchema, type CampaignSpec } from './campaign.schema.js';
 import { checkLab, type Finding } from './lab.checks.js';
-import { labSchema, type LabSpec } from './lab.schema.js';
+import { instrumentSchema, labSchema, type LabSpec } from './lab.schema.js';
+import { partialList, partialObject, partialRecord } from './partial-parse.js';
+import type { CompiledProtocol } from './plan.js';
+import { checkProtocol, type PartialProtocol } from './protocol.checks.js';
+import { compileProtocol } from './protocol.compiler.js';
+import {
+  inputSchema,
+  protocolFileSchema,
+  protocolSchema,
+  stepSchema,
+  type ProtocolFileSpec,
+  type ProtocolSpec,
+} from './protocol.schema.js';
+import { ident, KINDS } from './schema-parts.js';
+import { checkConstraints, checkParameters } from './search-space.checks.js';
+import { spaceSchema, type SpaceSpec } from './space.schema.js';
 
-export const DOCUMENT_KINDS = ['lab', 'campaign'] as const;
-export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+export type DocumentKind = 'lab' | 'protocol' | 'campaign' | 'space';
 
 export interface LabDocument {
   /** Absolute path (or a label for stored text). */
@@ -22,12 +40,36 @@ export interface LabDocument {
   spec: LabSpec;
 }
 
+export interface ProtocolDocument {
+  path: string;
+  text: string;
+  spec: ProtocolFileSpec;
+}
+
 export interface CampaignDocument {
   path: string;
   text: string;
   spec: CampaignSpec;
   lab: LabDocument;
+  /** The protocol, inline or from its file. */
+  protocol: ProtocolSpec;
+  /** The protocol file, when the campaign names one (stored with the campaign for provenance). */
+  protocolFile?: ProtocolDocument;
+  /** The protocol compiled against the lab. */
+  plan: CompiledProtocol;
 }
+
+export interface SpaceDocument {
+  path: string;
+  text: string;
+  spec: SpaceSpec;
+}
+
+/** Reads a file's text by absolute path; undefined when there is none. */
+export type DocumentReader = (path: string) => string | undefined;
+
+export const fileReader: DocumentReader = (path) =>
+  existsSync(path) ? readFileSync(path, 'utf8') : undefined;
 
 /** How a file is named in messages: relative to the working directory when inside it. */
 export function displayPath(path: string, cwd = process.cwd()): string {
@@ -35,33 +77,332 @@ export function displayPath(path: string, cwd = process.cwd()): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }
 
-export function readFileText(path: string): string {
-  if (!existsSync(path))
+export function readFileText(path: string, reader: DocumentReader = fileReader): string {
+  const text = reader(path);
+  if (text === undefined)
     throw new DocumentInvalidError([{ file: displayPath(path), path: '', message: 'file not found' }]);
-  return readFileSync(path, 'utf8');
+  return text;
+}
+
+interface Analysis<T> {
+  problems: Problem[];
+  /** Set when the document has no problem. */
+  doc?: T;
+}
+
+/** One file read and parsed, and its sections that passed the schema. */
+interface Read {
+  source: YamlSource;
+  value: unknown;
+}
+
+function read(path: string, text: string): { read?: Read; problems: Problem[] } {
+  const { source, value, problems } = parseYaml(displayPath(path), text);
+  if (problems.length > 0) return { problems };
+  return { read: { source, value }, problems: [] };
+}
+
+function located(source: YamlSource, findings: readonly Finding[], prefix: PathKey[] = []): Problem[] {
+  return findings.map((f) => problemAt(source, [...prefix, ...f.path], f.message, f.atKey));
+}
+
+/** The kind a document declares (a mapping without `kind` that has `parameters` is a space file). */
+function kindOf(r: Read): { kind?: DocumentKind; problem?: Problem } {
+  const v = r.value;
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    return { problem: problemAt(r.source, [], 'expected a mapping with kind: lab, protocol or campaign') };
+  const kind = (v as { kind?: unknown }).kind;
+  if (kind === undefined && 'parameters' in v && !('lab' in v)) return { kind: 'space' };
+  if (typeof kind === 'string' && (KINDS as readonly string[]).includes(kind))
+    return { kind: kind as DocumentKind };
+  const found = kind === undefined ? 'nothing' : JSON.stringify(kind);
+  const hint = typeof kind === 'string' ? didYouMean(kind, KINDS) : '';
+  return {
+    problem: problemAt(
+      r.source,
+      ['kind'],
+      `expected one of "lab", "protocol", "campaign", got ${found}${hint}`,
+    ),
+  };
+}
+
+function expectKind(r: Read, kind: DocumentKind): Problem | undefined {
+  const k = kindOf(r);
+  if (k.problem) return k.problem;
+  if (k.kind === kind) return undefined;
+  return problemAt(
+    r.source,
+    ['kind'],
+    `expected a ${kind} file (kind: ${kind}), got ${k.kind === 'space' ? 'a space file' : `kind: ${k.kind}`}`,
+  );
+}
+
+// ---- labs ----
+
+interface LabAnalysis extends Analysis<LabDocument> {
+  /** The parts that passed the schema, for checking documents that use the lab. */
+  partial?: { spec: LabSpec; broken: Set<string> };
+}
+
+export function analyzeLab(path: string, text: string): LabAnalysis {
+  const r = read(path, text);
+  if (!r.read) return { problems: r.problems };
+  const wrong = expectKind(r.read, 'lab');
+  if (wrong) return { problems: [wrong] };
+  const { source, value } = r.read;
+  const schema = validateWith(source, labSchema, value);
+  const instruments = partialRecord(instrumentSchema, (value as { instruments?: unknown }).instruments);
+  const partial = (schema.data ??
+    partialObject(labSchema, value, { instruments: () => instruments.value })) as Partial<LabSpec>;
+  const spec = { brokers: {}, interlocks: [], ...partial, instruments: partial.instruments ?? {} } as LabSpec;
+  const findings = checkLab(spec);
+  const problems = [...schema.problems, ...located(source, findings)];
+  const result: LabAnalysis = { problems, partial: { spec, broken: instruments.broken } };
+  if (problems.length === 0 && schema.data) result.doc = { path, text, spec: schema.data };
+  return result;
+}
+
+// ---- protocols ----
+
+function partialProtocolOf(
+  raw: unknown,
+  schema: typeof protocolSchema | typeof protocolFileSchema,
+): PartialProtocol {
+  const inputs = partialRecord(inputSchema, (raw as { inputs?: unknown } | null)?.inputs, ident());
+  const steps = partialList(stepSchema, (raw as { steps?: unknown } | null)?.steps, ['id', 'into']);
+  const p = partialObject(schema, raw, {
+    inputs: () => inputs.value,
+    steps: () => steps.value,
+  }) as PartialProtocol;
+  return { ...p, broken: new Set([...inputs.broken, ...steps.broken]) };
+}
+
+export interface ProtocolAnalysis extends Analysis<ProtocolDocument> {
+  partial?: PartialProtocol;
+}
+
+/** A protocol file on its own, checked against `lab` when one is given. */
+export function analyzeProtocol(path: string, text: string, lab?: LabAnalysis): ProtocolAnalysis {
+  const r = read(path, text);
+  if (!r.read) return { problems: r.problems };
+  const wrong = expectKind(r.read, 'protocol');
+  if (wrong) return { problems: [wrong] };
+  const { source, value } = r.read;
+  const schema = validateWith(source, protocolFileSchema, value);
+  const partial = schema.data ?? partialProtocolOf(value, protocolFileSchema);
+  const findings = checkProtocol(partial, {
+    lab: lab?.partial?.spec,
+    brokenInstruments: lab?.partial?.broken,
+  }).findings;
+  const problems = [...schema.problems, ...located(source, findings)];
+  const result: ProtocolAnalysis = { problems, partial };
+  if (problems.length === 0 && schema.data) result.doc = { path, text, spec: schema.data };
+  return result;
+}
+
+// ---- campaigns ----
+
+export interface CampaignSources {
+  reader?: DocumentReader;
+  /** Replaces the campaign's `lab:` (`--lab`). */
+  labPath?: string;
+  /** Already read lab and protocol documents (a campaign rebuilt from the store). */
+  lab?: LabDocument;
+  protocolFile?: ProtocolDocument;
+}
+
+export function analyzeCampaign(
+  path: string,
+  text: string,
+  o: CampaignSources = {},
+): Analysis<CampaignDocument> {
+  const reader = o.reader ?? fileReader;
+  const r = read(path, text);
+  if (!r.read) return { problems: r.problems };
+  const wrong = expectKind(r.read, 'campaign');
+  if (wrong) return { problems: [wrong] };
+  const { source, value } = r.read;
+  const raw = value as Record<string, unknown>;
+  const problems: Problem[] = [];
+
+  const lab = o.lab
+    ? { problems: [], doc: o.lab, partial: { spec: o.lab.spec, broken: new Set<string>() } }
+    : loadLabOf(source, raw, path, o.labPath, reader);
+  problems.push(...lab.problems);
+
+  const protocolRef = raw['protocol'];
+  let protocol: PartialProtocol | undefined;
+  let protocolFile: ProtocolDocument | undefined;
+  let protocolSource: YamlSource | undefined;
+  if (typeof protocolRef === 'string' && protocolRef !== '') {
+    const loaded = o.protocolFile ?? loadProtocolOf(source, protocolRef, path, reader);
+    if ('problems' in loaded) problems.push(...loaded.problems);
+    if (loaded.text !== undefined) {
+      const pr = read(loaded.path, loaded.text);
+      problems.push(...pr.problems);
+      const wrongKind = pr.read && expectKind(pr.read, 'protocol');
+      if (wrongKind) problems.push(wrongKind);
+      else if (pr.read) {
+        protocolSource = pr.read.source;
+        const parsed = validateWith(pr.read.source, protocolFileSchema, pr.read.value);
+        problems.push(...parsed.problems);
+        protocol = parsed.data ?? partialProtocolOf(pr.read.value, protocolFileSchema);
+        if (parsed.data) protocolFile = { path: loaded.path, text: loaded.text, spec: parsed.data };
+      }
+    }
+  } else if (protocolRef !== undefined && typeof protocolRef === 'object') {
+    protocol = partialProtocolOf(protocolRef, protocolSchema);
+  }
+
+  const schema = validateWith(source, campaignSchema, value);
+  problems.push(...schema.problems);
+  const parameters = partialRecord(parameterSchema, raw['parameters'], ident());
+  const objectives = partialRecord(objectiveSchema, raw['objectives'], ident());
+  const spec = (schema.data ??
+    partialObject(campaignSchema, value, {
+      parameters: () => (Object.keys(parameters.value).length > 0 ? parameters.value : undefined),
+      objectives: () => objectives.value,
+      protocol: (v) => (typeof v === 'string' ? v : undefined),
+    })) as Partial<CampaignSpec>;
+  const findings = checkCampaign(spec, {
+    protocol,
+    lab: lab.partial?.spec,
+    brokenInstruments: lab.partial?.broken,
+    brokenParameters: parameters.broken,
+  });
+  problems.push(...located(source, findings.campaign));
+  if (protocolSource) problems.push(...located(protocolSource, findings.protocol));
+  else problems.push(...located(source, findings.protocol, ['protocol']));
+
+  const full = schema.data;
+  const protocolSpec = full && (typeof full.protocol === 'string' ? protocolFile?.spec : full.protocol);
+  if (problems.length > 0 || !full || !lab.doc || !protocolSpec) return { problems: dedupe(problems) };
+  return {
+    problems: [],
+    doc: {
+      path,
+      text,
+      spec: full,
+      lab: lab.doc,
+      protocol: protocolSpec,
+      ...(protocolFile ? { protocolFile } : {}),
+      plan: compileProtocol(protocolSpec, lab.doc.spec),
+    },
+  };
+}
+
+function loadLabOf(
+  source: YamlSource,
+  raw: Record<string, unknown>,
+  campaignPath: string,
+  override: string | undefined,
+  reader: DocumentReader,
+): LabAnalysis {
+  let labPath: string;
+  if (override) labPath = resolve(override);
+  else {
+    const lab = raw['lab'];
+    if (typeof lab !== 'string' || lab === '')
+      return {
+        problems: [problemAt(source, ['lab'], 'expected the path of a lab file (or run with --lab)')],
+      };
+    labPath = resolve(dirname(campaignPath), lab);
+  }
+  const text = reader(labPath);
+  if (text === undefined)
+    return {
+      problems: [
+        override
+          ? { file: displayPath(labPath), path: '', message: 'file not found' }
+          : problemAt(source, ['lab'], `lab file not found: ${displayPath(labPath)}`),
+      ],
+    };
+  return analyzeLab(labPath, text);
+}
+
+/** The protocol file a campaign names: its text, or where it is missing. */
+function loadProtocolOf(
+  source: YamlSource,
+  ref: string,
+  campaignPath: string,
+  reader: DocumentReader,
+): { problems: Problem[]; path: string; text?: string } {
+  const path = resolve(dirname(campaignPath), ref);
+  const text = reader(path);
+  if (text === undefined)
+    return {
+      path,
+      problems: [problemAt(source, ['protocol'], `protocol file not found: ${displayPath(path)}`)],
+    };
+  return { path, text, problems: [] };
+}
+
+// ---- space files ----
+
+export function analyzeSpace(path: string, text: string): Analysis<SpaceDocument> {
+  const r = read(path, text);
+  if (!r.read) return { problems: r.problems };
+  const wrong = expectKind(r.read, 'space');
+  if (wrong) return { problems: [wrong] };
+  const { source, value } = r.read;
+  const schema = validateWith(source, spaceSchema, value);
+  const parameters = partialRecord(parameterSchema, (value as { parameters?: unknown }).parameters, ident());
+  const findings: Finding[] = [...checkParameters(parameters.value)];
+  const constraints = (value as { constraints?: unknown }).constraints;
+  if (
+    Array.isArray(constraints) &&
+    constraints.every((c) => typeof c === 'string') &&
+    parameters.broken.size === 0
+  )
+    findings.push(...checkConstraints(constraints, parameters.value).findings);
+  const problems = [...schema.problems, ...located(source, findings)];
+  if (problems.length > 0 || !schema.data) return { problems: dedupe(problems) };
+  return { problems: [], doc: { path, text, spec: schema.data } };
+}
+
+// ---- public entry points ----
+
+function orThrow<T>(a: Analysis<T>): T {
+  if (!a.doc)
+    throw new DocumentInvalidError(
+      a.problems.length > 0 ? a.problems : [{ file: '', path: '', message: 'invalid' }],
+    );
+  return a.doc;
 }
 
 /** Parses and validates lab text; `path` names it in messages. */
 export function parseLab(path: string, text: string): LabDocument {
-  const { source, data } = parseAs(path, text, labSchema, 'lab');
-  throwIfAny(findingsToProblems(source, checkLab(data)));
-  return { path, text, spec: data };
+  return orThrow(analyzeLab(path, text));
 }
 
-/** Parses and validates campaign text against an already parsed lab. */
-export function parseCampaign(path: string, text: string, lab: LabDocument): CampaignDocument {
-  const { source, data } = parseAs(path, text, campaignSchema, 'campaign');
-  throwIfAny(findingsToProblems(source, checkCampaign(data, lab.spec)));
-  return { path, text, spec: data, lab };
+/** A protocol file's text, checked on its own (a stored protocol, already checked with its campaign). */
+export function parseProtocolFile(path: string, text: string): ProtocolFileSpec {
+  return orThrow(analyzeProtocol(path, text)).spec;
 }
 
-/** Reads a campaign file and its lab file (`labOverride` replaces the campaign's `lab:`). */
-export function loadCampaignFile(path: string, labOverride?: string): CampaignDocument {
+/** A campaign from text, with its lab (and protocol file) already read — e.g. rebuilt from the store. */
+export function parseCampaign(
+  path: string,
+  text: string,
+  lab: LabDocument,
+  protocolFile?: ProtocolDocument,
+): CampaignDocument {
+  return orThrow(analyzeCampaign(path, text, { lab, ...(protocolFile ? { protocolFile } : {}) }));
+}
+
+/** Reads a campaign file, its lab file (`labOverride` replaces the campaign's `lab:`) and its protocol file. */
+export function loadCampaignFile(
+  path: string,
+  labOverride?: string,
+  reader: DocumentReader = fileReader,
+): CampaignDocument {
   const abs = resolve(path);
-  const text = readFileText(abs);
-  const labPath = labOverride ? resolve(labOverride) : labPathOf(abs, text);
-  const lab = parseLab(labPath, readFileText(labPath));
-  return parseCampaign(abs, text, lab);
+  return orThrow(
+    analyzeCampaign(abs, readFileText(abs, reader), {
+      reader,
+      ...(labOverride ? { labPath: labOverride } : {}),
+    }),
+  );
 }
 
 export function loadLabFile(path: string): LabDocument {
@@ -69,71 +410,56 @@ export function loadLabFile(path: string): LabDocument {
   return parseLab(abs, readFileText(abs));
 }
 
-/** Every problem in one file of any kind, for `labloop validate`. */
-export function validateFile(path: string, labOverride?: string): Problem[] {
+export function loadSpaceFile(path: string): SpaceDocument {
   const abs = resolve(path);
-  try {
-    const kind = kindOf(abs, readFileText(abs));
-    if (kind === 'lab') loadLabFile(abs);
-    else loadCampaignFile(abs, labOverride);
-    return [];
-  } catch (e) {
-    if (e instanceof DocumentInvalidError) return e.problems;
-    throw e;
+  return orThrow(analyzeSpace(abs, readFileText(abs)));
+}
+
+export interface ValidateOptions {
+  /** A lab for campaigns (instead of their `lab:`) and for protocol files. */
+  lab?: string;
+  reader?: DocumentReader;
+}
+
+/** Every problem in one file of any kind, for `labloop validate`; never throws for bad input. */
+export function validateFile(path: string, o: ValidateOptions = {}): Problem[] {
+  const reader = o.reader ?? fileReader;
+  const abs = resolve(path);
+  const text = reader(abs);
+  if (text === undefined) return [{ file: displayPath(abs), path: '', message: 'file not found' }];
+  return validateText(abs, text, o);
+}
+
+export function validateText(path: string, text: string, o: ValidateOptions = {}): Problem[] {
+  const reader = o.reader ?? fileReader;
+  const r = read(path, text);
+  if (!r.read) return r.problems;
+  const k = kindOf(r.read);
+  if (k.problem || !k.kind) return k.problem ? [k.problem] : [];
+  switch (k.kind) {
+    case 'lab':
+      return analyzeLab(path, text).problems;
+    case 'space':
+      return analyzeSpace(path, text).problems;
+    case 'campaign':
+      return analyzeCampaign(path, text, { reader, ...(o.lab ? { labPath: o.lab } : {}) }).problems;
+    case 'protocol': {
+      if (!o.lab) return analyzeProtocol(path, text).problems;
+      const labPath = resolve(o.lab);
+      const labText = reader(labPath);
+      if (labText === undefined) return [{ file: displayPath(labPath), path: '', message: 'file not found' }];
+      const lab = analyzeLab(labPath, labText);
+      return dedupe([...lab.problems, ...analyzeProtocol(path, text, lab).problems]);
+    }
   }
 }
 
-function kindOf(path: string, text: string): DocumentKind {
-  const { source, value, problems } = parseYaml(displayPath(path), text);
-  throwIfAny(problems);
-  const kind = (value as { kind?: unknown } | null)?.kind;
-  if (typeof kind === 'string' && (DOCUMENT_KINDS as readonly string[]).includes(kind))
-    return kind as DocumentKind;
-  const found = kind === undefined ? 'nothing' : JSON.stringify(kind);
-  throw new DocumentInvalidError([
-    problemAt(source, ['kind'], `expected one of "lab", "campaign", got ${found}`),
-  ]);
-}
-
-/** The lab path a campaign text names, relative to the campaign file. */
-function labPathOf(campaignPath: string, text: string): string {
-  const { source, value, problems } = parseYaml(displayPath(campaignPath), text);
-  throwIfAny(problems);
-  const lab = (value as { lab?: unknown } | null)?.lab;
-  if (typeof lab !== 'string' || lab === '') {
-    throw new DocumentInvalidError([problemAt(source, ['lab'], 'expected the path of a lab file')]);
-  }
-  const labPath = resolve(dirname(campaignPath), lab);
-  if (!existsSync(labPath)) {
-    throw new DocumentInvalidError([
-      problemAt(source, ['lab'], `lab file not found: ${displayPath(labPath)}`),
-    ]);
-  }
-  return labPath;
-}
-
-function parseAs<S extends z.ZodType>(
-  path: string,
-  text: string,
-  schema: S,
-  kind: DocumentKind,
-): { source: YamlSource; data: z.output<S> } {
-  const { source, value, problems } = parseYaml(displayPath(path), text);
-  throwIfAny(problems);
-  const found = (value as { kind?: unknown } | null)?.kind;
-  if (found !== kind) {
-    const got = found === undefined ? 'nothing' : JSON.stringify(found);
-    throw new DocumentInvalidError([problemAt(source, ['kind'], `expected "${kind}", got ${got}`)]);
-  }
-  const result = validateWith(source, schema, value);
-  throwIfAny(result.problems);
-  return { source, data: result.data as z.output<S> };
-}
-
-function findingsToProblems(source: YamlSource, findings: Finding[]): Problem[] {
-  return findings.map((f) => problemAt(source, f.path, f.message, f.atKey));
-}
-
-function throwIfAny(problems: Problem[]): void {
-  if (problems.length > 0) throw new DocumentInvalidError(problems);
+function dedupe(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.file}:${p.line}:${p.col}:${p.path}:${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -1,0 +1,166 @@
+/**
+ * Finds the worst case of a value over a campaign's search space: the point where `${inputs.volume * 2}` is largest
+ * or smallest. Interval arithmetic says a value *may* leave a hard limit; the probe finds a point that really does —
+ * among the corners of the ranges the value uses and seeded random points, all inside the constraints — so the
+ * message names it (`reaches 120 uL at volume = 60 uL`).
+ */
+import { evaluateNode, ExpressionError, referencesOf, type Node } from '../common/expression.js';
+import { formatValue, toNumberIn, ValueError, type Value } from '../common/quantity.js';
+import { deriveSeed, SeededRandom } from '../common/seeded-random.js';
+import type { Unit } from '../common/units.js';
+import { satisfiesAll } from '../optimizers/constraints.js';
+import { sampleParams } from '../optimizers/random.strategy.js';
+import type { Constraint, ParamValue } from '../optimizers/strategy.port.js';
+import type { ParameterSpec } from './campaign.schema.js';
+
+export interface Witness {
+  value: number;
+  /** The point, as `volume = 60 uL, ratio = 2`. */
+  at: string;
+}
+
+export interface SearchProbe {
+  /** Constraints cut the space: a bound found by arithmetic alone may be out of reach. */
+  readonly constrained: boolean;
+  /** The largest and smallest value of `node` (in `unit`) found; undefined when it cannot be evaluated. */
+  extremes(
+    node: Node,
+    loops: Readonly<Record<string, readonly Value[] | undefined>>,
+    unit: Unit | undefined,
+  ): { max: Witness; min: Witness } | undefined;
+}
+
+export interface ProbeSpace {
+  parameters: Readonly<Record<string, ParameterSpec>>;
+  constraints: readonly Constraint[];
+  /** The value input `name` takes at a point of the space (parameter, fixed value or default, with its unit). */
+  input(name: string, point: Readonly<Record<string, ParamValue>>): Value | undefined;
+}
+
+const RANDOM_POINTS = 600;
+const MAX_EVALUATIONS = 4000;
+
+export function searchProbe(space: ProbeSpace): SearchProbe {
+  const points = new Map<string, Record<string, ParamValue>[]>();
+  return {
+    constrained: space.constraints.length > 0,
+    extremes(node, loops, unit) {
+      const refs = referencesOf(node);
+      const used = new Set(refs.filter((p) => p[0] === 'inputs' && p.length >= 2).map((p) => p[1] as string));
+      const varying = [...used].filter((n) => space.parameters[n]).sort();
+      const loopNames = [
+        ...new Set(
+          refs
+            .filter((p) => p.length === 1 && p[0] !== undefined && p[0] in loops)
+            .map((p) => p[0] as string),
+        ),
+      ];
+      const key = varying.join(',');
+      let candidates = points.get(key);
+      if (!candidates) {
+        candidates = pointsFor(space, varying);
+        points.set(key, candidates);
+      }
+      const loopPoints = loopCombos(loopNames, loops);
+      let max: Witness | undefined;
+      let min: Witness | undefined;
+      let evaluations = 0;
+      for (const point of candidates) {
+        for (const lp of loopPoints) {
+          if (++evaluations > MAX_EVALUATIONS) break;
+          const v = evaluateAt(node, space, point, lp, unit);
+          if (v === undefined) continue;
+          const at = () => describePoint(space, varying, point, lp);
+          if (!max || v > max.value) max = { value: v, at: at() };
+          if (!min || v < min.value) min = { value: v, at: at() };
+        }
+      }
+      return max && min ? { max, min } : undefined;
+    },
+  };
+}
+
+function evaluateAt(
+  node: Node,
+  space: ProbeSpace,
+  point: Record<string, ParamValue>,
+  loop: Record<string, Value>,
+  unit: Unit | undefined,
+): number | undefined {
+  try {
+    const v = evaluateNode(node, (p) => {
+      if (p.length === 1 && p[0] !== undefined && p[0] in loop) return loop[p[0]];
+      if (p[0] === 'inputs' && p[1] !== undefined && p.length === 2) return space.input(p[1], point);
+      return undefined;
+    });
+    const n = toNumberIn(v, unit, 'value');
+    return Number.isFinite(n) ? n : undefined;
+  } catch (e) {
+    if (e instanceof ExpressionError || e instanceof ValueError) return undefined;
+    throw e;
+  }
+}
+
+/** Corners of the ranges the value uses (others at random), then seeded random points; all inside the constraints. */
+function pointsFor(space: ProbeSpace, varying: string[]): Record<string, ParamValue>[] {
+  const rng = new SeededRandom(deriveSeed(0, 'limit-probe', varying.join(',')));
+  const random = (): Record<string, ParamValue> => sampleParams(space.parameters, rng);
+  const out: Record<string, ParamValue>[] = [];
+  const keep = (p: Record<string, ParamValue>): void => {
+    if (satisfiesAll(space.constraints, p)) out.push(p);
+  };
+  for (const corner of corners(space, varying)) {
+    // A corner may break a constraint through the other parameters: try a few fillings.
+    for (let i = 0; i < (space.constraints.length > 0 ? 8 : 1); i++) {
+      const p = { ...random(), ...corner };
+      if (satisfiesAll(space.constraints, p)) {
+        out.push(p);
+        break;
+      }
+    }
+  }
+  for (let i = 0; i < RANDOM_POINTS; i++) keep(random());
+  return out;
+}
+
+function corners(space: ProbeSpace, varying: string[]): Record<string, ParamValue>[] {
+  let combos: Record<string, ParamValue>[] = [{}];
+  for (const name of varying) {
+    const p = space.parameters[name];
+    if (!p) continue;
+    const values: ParamValue[] = p.type === 'categorical' ? p.choices.slice(0, 8) : [p.min, p.max];
+    const next: Record<string, ParamValue>[] = [];
+    for (const c of combos) for (const v of values) next.push({ ...c, [name]: v });
+    combos = next.slice(0, 1024);
+  }
+  return combos;
+}
+
+function loopCombos(
+  names: string[],
+  loops: Readonly<Record<string, readonly Value[] | undefined>>,
+): Record<string, Value>[] {
+  let combos: Record<string, Value>[] = [{}];
+  for (const name of names) {
+    const values = loops[name];
+    if (!values || values.length === 0) return [];
+    const next: Record<string, Value>[] = [];
+    for (const c of combos) for (const v of values.slice(0, 16)) next.push({ ...c, [name]: v });
+    combos = next.slice(0, 64);
+  }
+  return combos;
+}
+
+function describePoint(
+  space: ProbeSpace,
+  varying: string[],
+  point: Record<string, ParamValue>,
+  loop: Record<string, Value>,
+): string {
+  const parts = varying.map((n) => {
+    const v = space.input(n, point);
+    return `${n} = ${v === undefined ? '?' : formatValue(v)}`;
+  });
+  for (const [n, v] of Object.entries(loop)) parts.push(`${n} = ${formatValue(v)}`);
+  return parts.join(', ');
+}
