@@ -113,6 +113,10 @@ class Reader {
           const b = this.truth(a);
           return { t: 'bool', canTrue: b.canFalse, canFalse: b.canTrue, dynamic: a.dynamic };
         }
+        if (a.t === 'list') {
+          const e = this.num(a.elem, '-');
+          return e ? { ...a, elem: { ...e, lo: -e.hi, hi: -e.lo } } : a;
+        }
         const n = this.num(a, '-');
         return n ? { ...n, lo: -n.hi, hi: -n.lo } : ANY;
       }
@@ -160,6 +164,8 @@ class Reader {
         : { t: 'bool', canTrue: x.canTrue || y.canTrue, canFalse: x.canFalse && y.canFalse, dynamic };
     }
     if (op === '+' && (a.t === 'str' || b.t === 'str')) return { t: 'str', dynamic };
+    if (['+', '-', '*', '/', '%', '^'].includes(op) && (a.t === 'list' || b.t === 'list'))
+      return this.elementwise(op, a, b);
     if (op === '==' || op === '!=') {
       if (a.t === 'num' && b.t === 'num') this.align(a, b, op, true);
       return { t: 'bool', canTrue: true, canFalse: true, dynamic };
@@ -193,6 +199,45 @@ class Reader {
         return this.power(x, y);
       default:
         return ANY;
+    }
+  }
+
+  /** Arithmetic on lists, element by element: the element's range, over lists as long as the operands. */
+  private elementwise(op: string, a: Abstract, b: Abstract): Abstract {
+    const dynamic = a.dynamic || b.dynamic;
+    const elem = (x: Abstract): Abstract => (x.t === 'list' ? x.elem : x);
+    const value = this.combineElements(op, elem(a), elem(b));
+    const lists = [a, b].filter((x): x is Extract<Abstract, { t: 'list' }> => x.t === 'list');
+    return {
+      t: 'list',
+      elem: value,
+      minLen: Math.max(...lists.map((l) => l.minLen)),
+      maxLen: Math.min(...lists.map((l) => l.maxLen)),
+      dynamic,
+    };
+  }
+
+  private combineElements(op: string, a: Abstract, b: Abstract): Abstract {
+    const x = this.num(a, op);
+    const y = this.num(b, op);
+    if (!x || !y) return ANY;
+    switch (op) {
+      case '+':
+      case '-': {
+        const [p, q, unit] = this.align(x, y, op, false);
+        const dynamic = x.dynamic || y.dynamic;
+        return op === '+'
+          ? numRange(p.lo + q.lo, p.hi + q.hi, unit, dynamic)
+          : numRange(p.lo - q.hi, p.hi - q.lo, unit, dynamic);
+      }
+      case '*':
+        return this.product(x, y, 1);
+      case '/':
+        return this.product(x, y, -1);
+      case '^':
+        return this.power(x, y);
+      default:
+        return numRange(-Infinity, Infinity, x.unit, x.dynamic || y.dynamic);
     }
   }
 

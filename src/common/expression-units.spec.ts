@@ -71,3 +71,12 @@ describe('expressions with units', () => {
     expect(() => parseExpression(`${'-'.repeat(5000)}1`)).toThrow('nested too deeply');
   });
 });
+
+describe('lists in arithmetic', () => {
+  it('works element by element, with a single value applied to each', () => {
+    expect(run('steps.read.result.rate - 1 uM/min')).toBe('[0 uM/min, 1 uM/min, 2 uM/min, 3 uM/min]');
+    expect(run('[1, 2] * [3, 4]')).toBe('[3, 8]');
+    expect(run('-[1, 2]')).toBe('[-1, -2]');
+    expect(() => run('[1, 2] + [1, 2, 3]')).toThrow('"+" needs lists of the same length, got 2 and 3');
+  });
+});

@@ -98,7 +98,24 @@ function wrap(value: number, unit: Unit | undefined): number | Quantity {
   return unit ? new Quantity(value, unit) : value;
 }
 
+const ELEMENTWISE = new Set(['+', '-', '*', '/', '%', '^']);
+
 export function applyBinary(op: string, a: Value, b: Value): Value {
+  // Arithmetic on lists is element by element (`steps.read.result.rate - steps.blank.result.rate`).
+  if (
+    ELEMENTWISE.has(op) &&
+    (isList(a) || isList(b)) &&
+    !(op === '+' && (typeof a === 'string' || typeof b === 'string'))
+  ) {
+    if (isList(a) && isList(b)) {
+      if (a.length !== b.length)
+        throw new ValueError(`"${op}" needs lists of the same length, got ${a.length} and ${b.length}`);
+      return a.map((x, i) => applyBinary(op, x, b[i] as Value));
+    }
+    return isList(a)
+      ? a.map((x) => applyBinary(op, x, b))
+      : (b as readonly Value[]).map((y) => applyBinary(op, a, y));
+  }
   switch (op) {
     case '+': {
       if (typeof a === 'string' || typeof b === 'string') return `${formatValue(a)}${formatValue(b)}`;
@@ -168,6 +185,7 @@ function simplify(q: Quantity): number | Quantity {
 
 export function negate(v: Value): Value {
   if (v instanceof Quantity) return new Quantity(-v.value, v.unit);
+  if (isList(v)) return v.map(negate);
   return -num(v, '-');
 }
 

@@ -3,7 +3,7 @@
  * `labloop confirm` call it); a running experiment waiting on that step hears it on the event bus, or finds it in
  * the journal when it (re)starts.
  */
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { LabError } from '../common/lab-error.js';
 import { EventBus } from '../events/event-bus.service.js';
 import { Journal } from '../store/journal.service.js';
@@ -13,6 +13,8 @@ import type { ManualPort, OperatorAnswer, StepOwner } from './execution.ports.js
 
 @Injectable()
 export class ManualSteps implements ManualPort {
+  private readonly logger = new Logger('operators');
+
   constructor(
     private readonly journal: Journal,
     private readonly records: RecordsRepository,
@@ -36,11 +38,17 @@ export class ManualSteps implements ManualPort {
       });
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
-      const given = answerIn(this.records.step(e.id, key));
+      const step = this.records.step(e.id, key);
+      const given = answerIn(step);
       if (given) {
         done();
         resolve(given);
+        return;
       }
+      const prompt = (step?.detail as { prompt?: unknown } | null | undefined)?.prompt;
+      this.logger.warn(
+        `experiment ${e.id} waits for an operator: ${typeof prompt === 'string' ? prompt : key} — when done: labloop confirm ${e.id} '${key}'`,
+      );
     });
   }
 
@@ -66,6 +74,13 @@ export class ManualSteps implements ManualPort {
   /** Manual steps that wait for an operator, across the campaign. */
   waiting(campaignId: string): StepRecord[] {
     return this.records.waitingManualSteps(campaignId).filter((s) => !answerIn(s));
+  }
+
+  /** Manual steps of one experiment that wait for an operator. */
+  waitingIn(experimentId: string): StepRecord[] {
+    return this.records
+      .steps(experimentId)
+      .filter((s) => s.kind === 'manual' && s.status === 'running' && !answerIn(s));
   }
 }
 

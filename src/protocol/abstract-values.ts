@@ -1,5 +1,6 @@
 /** The abstract values (ranges, units, types) of specs and literals, and how they read in messages. */
 import { ANY, numRange, unitText, type Abstract } from '../common/expression-bounds.js';
+import { Quantity } from '../common/quantity.js';
 import { parseUnit } from '../common/units.js';
 
 export function valueOfSpec(spec: { type: string; unit?: string }): Abstract {
@@ -12,6 +13,7 @@ export function valueOfSpec(spec: { type: string; unit?: string }): Abstract {
 
 export function literal(v: unknown): Abstract {
   if (typeof v === 'number') return numRange(v, v);
+  if (v instanceof Quantity) return numRange(v.value, v.value, v.unit);
   if (typeof v === 'string') return { t: 'str', dynamic: false };
   if (typeof v === 'boolean') return { t: 'bool', canTrue: v, canFalse: !v, dynamic: false };
   if (Array.isArray(v)) {

@@ -100,7 +100,12 @@ function checkType(spec: ParamSpec, v: Abstract, template: Template | undefined)
         return `unit mismatch: expected ${unitText(unit)}, got ${unitText(v.unit)}`;
       if (!unit && v.unit)
         return `unit mismatch: the parameter takes a plain number, got ${unitText(v.unit)}`;
-      if (spec.type === 'integer' && template?.kind === 'literal' && !Number.isInteger(template.value))
+      if (
+        spec.type === 'integer' &&
+        template?.kind === 'literal' &&
+        typeof template.value === 'number' &&
+        !Number.isInteger(template.value)
+      )
         return `expected an integer, got ${String(template.value)}`;
       break;
     }
@@ -111,8 +116,12 @@ function checkType(spec: ParamSpec, v: Abstract, template: Template | undefined)
       if (v.t !== 'bool') return `expected true or false, got ${describe(v)}`;
       break;
   }
-  if (spec.enum && template?.kind === 'literal') {
-    const value = template.value as string | number;
+  if (
+    spec.enum &&
+    template?.kind === 'literal' &&
+    (typeof template.value === 'string' || typeof template.value === 'number')
+  ) {
+    const value = template.value;
     if (!spec.enum.includes(value)) {
       const hint = typeof value === 'string' ? didYouMean(value, spec.enum.map(String)) : '';
       return `expected one of ${spec.enum.map((e) => JSON.stringify(e)).join(', ')}, got ${JSON.stringify(value)}${hint}`;
@@ -137,7 +146,7 @@ function checkLimit(
   const u = unitText ? ` ${unitText}` : '';
   const limitText = (x: number): string => `the hard limit ${formatNumber(x)}${u} of ${what}`;
   if (template.kind === 'literal') {
-    const x = template.value as number;
+    const x = range.hi > limit.max ? range.hi : range.lo;
     return [
       x > limit.max
         ? `the value reaches ${formatNumber(x)}${u}, above ${limitText(limit.max)}`

@@ -11,7 +11,8 @@ import {
   type Node,
   type Resolver,
 } from '../common/expression.js';
-import { formatValue, type Value } from '../common/quantity.js';
+import { formatValue, Quantity, type Value } from '../common/quantity.js';
+import { isDimensionless, parseUnit } from '../common/units.js';
 
 export type Scalar = number | string | boolean;
 
@@ -49,9 +50,16 @@ function closing(text: string, start: number): number {
   return -1;
 }
 
-/** Reads a YAML value as a template; plain scalars and lists of plain scalars are literals. */
+/** A number with a unit written as plain text: `50 uL`, `0 mM`, `2.5 min`. */
+const QUANTITY = /^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-zµ°Ω%][A-Za-z0-9µ°Ω%_/^*·-]*)\s*$/;
+
+/** Reads a YAML value as a template; plain scalars are literals, and `50 uL` is a quantity. */
 export function parseTemplate(value: unknown): TemplateResult {
   if (typeof value !== 'string') return { ok: true, template: { kind: 'literal', value: value as Value } };
+  const q = QUANTITY.exec(value);
+  const unit = q?.[2] !== undefined ? parseUnit(q[2]) : undefined;
+  if (q && unit && !isDimensionless(unit))
+    return { ok: true, template: { kind: 'literal', value: new Quantity(Number(q[1]), unit) } };
   const parts: (string | Embedded)[] = [];
   let i = 0;
   while (i < value.length) {
