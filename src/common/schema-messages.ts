@@ -72,10 +72,16 @@ function messagesFor(
     }
     case 'invalid_union':
       return unionMessages(issue, path, root, schema);
-    case 'invalid_format':
-      return one(
-        `expected ${issue.format === 'regex' ? `text matching ${issue.pattern ?? 'the pattern'}` : `a valid ${issue.format}`}, got ${describeValue(found)}`,
-      );
+    case 'invalid_format': {
+      // A pattern with its own words (`a time of day such as 08:00`) says what it wants better than the regex.
+      const own = issue.format === 'regex' && issue.message && !issue.message.startsWith('Invalid');
+      const wanted = own
+        ? issue.message.replace(/^expected /, '')
+        : issue.format === 'regex'
+          ? `text matching ${issue.pattern ?? 'the pattern'}`
+          : `a valid ${issue.format}`;
+      return one(`expected ${wanted}, got ${describeValue(found)}`);
+    }
     case 'not_multiple_of':
       return one(`expected a multiple of ${issue.divisor}, got ${describeValue(found)}`);
     case 'invalid_key':
@@ -146,9 +152,7 @@ function shapeMessages(
     return undefined;
   const structural = (i: Issue): number => {
     if (i.code === 'unrecognized_keys' && i.path.length === 0) return i.keys.length;
-    if (i.code === 'invalid_type' && i.path.length === 1 && valueAt(found, i.path as PathKey[]) === undefined)
-      return 1;
-    return 0;
+    return missingKey(i, found) ? 1 : 0;
   };
   const scored = branches.map((b) => ({ b, score: b.reduce((n, i) => n + structural(i), 0) }));
   const best = Math.min(...scored.map((s) => s.score));
@@ -172,14 +176,7 @@ function shapeMessages(
       atKey: true,
     }));
   const needs = winners.flatMap(({ b }) =>
-    b
-      .filter(
-        (i) =>
-          i.code === 'invalid_type' &&
-          i.path.length === 1 &&
-          valueAt(found, i.path as PathKey[]) === undefined,
-      )
-      .map((i) => String(i.path[0])),
+    b.filter((i) => missingKey(i, found)).map((i) => String(i.path[0])),
   );
   return [
     {
@@ -188,6 +185,15 @@ function shapeMessages(
       atKey: false,
     },
   ];
+}
+
+/** A required key the mapping lacks. */
+function missingKey(i: Issue, found: unknown): boolean {
+  return (
+    (i.code === 'invalid_type' || i.code === 'invalid_union') &&
+    i.path.length === 1 &&
+    valueAt(found, i.path as PathKey[]) === undefined
+  );
 }
 
 function depth(branch: readonly Issue[]): number {

@@ -10,7 +10,7 @@ import { didYouMean } from '../common/suggest.js';
 import { parseUnit, sameDimension, type Unit } from '../common/units.js';
 import { limitFor, type Finding } from './lab.checks.js';
 import type { LabSpec, LimitSpec, ParamSpec } from './lab.schema.js';
-import type { SearchProbe } from './limit-probe.js';
+import { brief, type SearchProbe } from './limit-probe.js';
 import type { InputBinding, LoopVars } from './protocol.checks.js';
 import { describe, valueOfSpec } from './abstract-values.js';
 import type { ActionStepSpec } from './protocol.schema.js';
@@ -165,13 +165,9 @@ function checkLimit(
     if (!ext) return [];
     const at = (w: { at: string }): string => (direct || w.at === '' ? '' : ` at ${w.at}`);
     if (ext.max.value > limit.max)
-      out.push(
-        `${source} reaches ${formatNumber(ext.max.value)}${u}${at(ext.max)}, above ${limitText(limit.max)}`,
-      );
+      out.push(`${source} reaches ${brief(ext.max.value)}${u}${at(ext.max)}, above ${limitText(limit.max)}`);
     if (ext.min.value < limit.min)
-      out.push(
-        `${source} reaches ${formatNumber(ext.min.value)}${u}${at(ext.min)}, below ${limitText(limit.min)}`,
-      );
+      out.push(`${source} reaches ${brief(ext.min.value)}${u}${at(ext.min)}, below ${limitText(limit.min)}`);
     return out;
   }
   if (range.hi > limit.max)

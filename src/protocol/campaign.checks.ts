@@ -158,7 +158,7 @@ function checkParameterAgainstInput(p: string, spec: ParameterSpec, input: Input
   if (input.type !== 'number' && input.type !== 'integer') {
     out.push({
       path: [...at, 'type'],
-      message: `input ${p} is ${input.type === 'list' ? 'a list' : input.type}; a ${spec.type} parameter needs a number input`,
+      message: `input ${p} is ${input.type === 'list' ? 'a list' : input.type}; ${spec.type === 'int' ? 'an int' : 'a float'} parameter needs a number input`,
     });
     return out;
   }
@@ -183,12 +183,12 @@ function checkParameterAgainstInput(p: string, spec: ParameterSpec, input: Input
   if (input.min !== undefined && toInput(spec.min) < input.min - 1e-12)
     out.push({
       path: [...at, 'min'],
-      message: `the protocol accepts ${p} from ${input.min}${input.unit ? ` ${input.unit}` : ''}, got min ${spec.min}`,
+      message: `the protocol accepts ${p} from ${input.min}${input.unit ? ` ${input.unit}` : ''}, got min ${spec.min}${spec.unit ? ` ${spec.unit}` : ''}`,
     });
   if (input.max !== undefined && toInput(spec.max) > input.max + 1e-12)
     out.push({
       path: [...at, 'max'],
-      message: `the protocol accepts ${p} up to ${input.max}${input.unit ? ` ${input.unit}` : ''}, got max ${spec.max}`,
+      message: `the protocol accepts ${p} up to ${input.max}${input.unit ? ` ${input.unit}` : ''}, got max ${spec.max}${spec.unit ? ` ${spec.unit}` : ''}`,
     });
   return out;
 }
@@ -207,9 +207,14 @@ function bindInputs(
     const p = parameters[name];
     if (brokenParameters.has(name)) {
       out[name] = { abstract: { t: 'any', dynamic: true }, label: `parameter ${name}` };
+    } else if (p && p.type !== 'categorical' && p.min > p.max) {
+      out[name] = { abstract: { t: 'any', dynamic: true }, label: `parameter ${name}` };
     } else if (p && p.type !== 'categorical') {
-      const pu = p.unit ? parseUnit(p.unit) : iu;
-      const unitText = p.unit ?? input.unit;
+      // A parameter in units its input cannot take is reported once; the protocol sees the input's unit.
+      const own = p.unit ? parseUnit(p.unit) : undefined;
+      const fits = own && iu ? sameDimension(own, iu) : true;
+      const pu = own && fits ? own : iu;
+      const unitText = fits ? (p.unit ?? input.unit) : input.unit;
       out[name] = {
         abstract: numRange(p.min, p.max, pu),
         label: `parameter ${name} (range ${p.min}..${p.max}${unitText ? ` ${unitText}` : ''})`,

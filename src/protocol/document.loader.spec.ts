@@ -92,3 +92,14 @@ describe('lab and campaign files', () => {
     expect(first).toMatch(/^F:\d+:\d+: /);
   });
 });
+
+describe('broken YAML', () => {
+  it('locates an alias to an anchor that does not exist (found by the property test)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'labloop-docs-'));
+    const f = join(dir, 'lab.yaml');
+    writeFileSync(f, 'kind: lab\nversion: 1\nname: x\ninstruments:\n  a: *nothing\n');
+    expect(messages(f)).toEqual([
+      'F:5:6: Unresolved alias (the anchor must be set before the alias): nothing',
+    ]);
+  });
+});

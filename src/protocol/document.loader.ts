@@ -12,18 +12,17 @@ import type { PathKey } from '../common/schema-messages.js';
 import { didYouMean } from '../common/suggest.js';
 import { parseYaml, problemAt, validateWith, type YamlSource } from '../common/yaml-source.js';
 import { checkCampaign } from './campaign.checks.js';
-import { campaignSchema, objectiveSchema, parameterSchema, type CampaignSpec } from './campaign.schema.js';
+import { campaignSchema, parameterSchema, type CampaignSpec } from './campaign.schema.js';
+import { campaignParts, labParts, protocolParts } from './document-parts.js';
 import { checkLab, type Finding } from './lab.checks.js';
-import { instrumentSchema, labSchema, type LabSpec } from './lab.schema.js';
-import { partialList, partialObject, partialRecord } from './partial-parse.js';
+import { labSchema, type LabSpec } from './lab.schema.js';
+import { partialRecord } from './partial-parse.js';
 import type { CompiledProtocol } from './plan.js';
 import { checkProtocol, type PartialProtocol } from './protocol.checks.js';
 import { compileProtocol } from './protocol.compiler.js';
 import {
-  inputSchema,
   protocolFileSchema,
   protocolSchema,
-  stepSchema,
   type ProtocolFileSpec,
   type ProtocolSpec,
 } from './protocol.schema.js';
@@ -96,10 +95,21 @@ interface Read {
   value: unknown;
 }
 
+/**
+ * Recent parses, by path and text: a file is read once for its kind and once for its checks, and a lab is shared by
+ * every campaign checked against it. Parsed documents are only ever read, never changed.
+ */
+const recent = new Map<string, { read?: Read; problems: Problem[] }>();
+
 function read(path: string, text: string): { read?: Read; problems: Problem[] } {
+  const key = `${path}\u0000${text}`;
+  const hit = recent.get(key);
+  if (hit) return hit;
   const { source, value, problems } = parseYaml(displayPath(path), text);
-  if (problems.length > 0) return { problems };
-  return { read: { source, value }, problems: [] };
+  const r = problems.length > 0 ? { problems } : { read: { source, value }, problems: [] };
+  recent.set(key, r);
+  if (recent.size > 16) recent.delete(recent.keys().next().value as string);
+  return r;
 }
 
 function located(source: YamlSource, findings: readonly Finding[], prefix: PathKey[] = []): Problem[] {
@@ -144,38 +154,35 @@ interface LabAnalysis extends Analysis<LabDocument> {
   partial?: { spec: LabSpec; broken: Set<string> };
 }
 
+/** Recent lab analyses: one lab file is checked once for all the campaigns and protocols that use it. */
+const recentLabs = new Map<string, LabAnalysis>();
+
 export function analyzeLab(path: string, text: string): LabAnalysis {
+  const key = `${path}\u0000${text}`;
+  const hit = recentLabs.get(key);
+  if (hit) return hit;
+  const result = analyzeLabText(path, text);
+  recentLabs.set(key, result);
+  if (recentLabs.size > 8) recentLabs.delete(recentLabs.keys().next().value as string);
+  return result;
+}
+
+function analyzeLabText(path: string, text: string): LabAnalysis {
   const r = read(path, text);
   if (!r.read) return { problems: r.problems };
   const wrong = expectKind(r.read, 'lab');
   if (wrong) return { problems: [wrong] };
   const { source, value } = r.read;
   const schema = validateWith(source, labSchema, value);
-  const instruments = partialRecord(instrumentSchema, (value as { instruments?: unknown }).instruments);
-  const partial = (schema.data ??
-    partialObject(labSchema, value, { instruments: () => instruments.value })) as Partial<LabSpec>;
-  const spec = { brokers: {}, interlocks: [], ...partial, instruments: partial.instruments ?? {} } as LabSpec;
-  const findings = checkLab(spec);
+  const parts = schema.data ? { spec: schema.data, broken: new Set<string>() } : labParts(value);
+  const findings = checkLab(parts.spec);
   const problems = [...schema.problems, ...located(source, findings)];
-  const result: LabAnalysis = { problems, partial: { spec, broken: instruments.broken } };
+  const result: LabAnalysis = { problems, partial: parts };
   if (problems.length === 0 && schema.data) result.doc = { path, text, spec: schema.data };
   return result;
 }
 
 // ---- protocols ----
-
-function partialProtocolOf(
-  raw: unknown,
-  schema: typeof protocolSchema | typeof protocolFileSchema,
-): PartialProtocol {
-  const inputs = partialRecord(inputSchema, (raw as { inputs?: unknown } | null)?.inputs, ident());
-  const steps = partialList(stepSchema, (raw as { steps?: unknown } | null)?.steps, ['id', 'into']);
-  const p = partialObject(schema, raw, {
-    inputs: () => inputs.value,
-    steps: () => steps.value,
-  }) as PartialProtocol;
-  return { ...p, broken: new Set([...inputs.broken, ...steps.broken]) };
-}
 
 export interface ProtocolAnalysis extends Analysis<ProtocolDocument> {
   partial?: PartialProtocol;
@@ -189,7 +196,7 @@ export function analyzeProtocol(path: string, text: string, lab?: LabAnalysis): 
   if (wrong) return { problems: [wrong] };
   const { source, value } = r.read;
   const schema = validateWith(source, protocolFileSchema, value);
-  const partial = schema.data ?? partialProtocolOf(value, protocolFileSchema);
+  const partial = schema.data ?? protocolParts(value, protocolFileSchema);
   const findings = checkProtocol(partial, {
     lab: lab?.partial?.spec,
     brokenInstruments: lab?.partial?.broken,
@@ -246,29 +253,27 @@ export function analyzeCampaign(
         protocolSource = pr.read.source;
         const parsed = validateWith(pr.read.source, protocolFileSchema, pr.read.value);
         problems.push(...parsed.problems);
-        protocol = parsed.data ?? partialProtocolOf(pr.read.value, protocolFileSchema);
+        protocol = parsed.data ?? protocolParts(pr.read.value, protocolFileSchema);
         if (parsed.data) protocolFile = { path: loaded.path, text: loaded.text, spec: parsed.data };
       }
     }
-  } else if (protocolRef !== undefined && typeof protocolRef === 'object') {
-    protocol = partialProtocolOf(protocolRef, protocolSchema);
   }
 
   const schema = validateWith(source, campaignSchema, value);
+  if (protocolRef !== undefined && typeof protocolRef === 'object') {
+    const inline = schema.data?.protocol;
+    protocol = inline && typeof inline !== 'string' ? inline : protocolParts(protocolRef, protocolSchema);
+  }
   problems.push(...schema.problems);
-  const parameters = partialRecord(parameterSchema, raw['parameters'], ident());
-  const objectives = partialRecord(objectiveSchema, raw['objectives'], ident());
-  const spec = (schema.data ??
-    partialObject(campaignSchema, value, {
-      parameters: () => (Object.keys(parameters.value).length > 0 ? parameters.value : undefined),
-      objectives: () => objectives.value,
-      protocol: (v) => (typeof v === 'string' ? v : undefined),
-    })) as Partial<CampaignSpec>;
+  const parts = schema.data
+    ? { spec: schema.data, brokenParameters: new Set<string>() }
+    : campaignParts(value);
+  const spec = parts.spec;
   const findings = checkCampaign(spec, {
     protocol,
     lab: lab.partial?.spec,
     brokenInstruments: lab.partial?.broken,
-    brokenParameters: parameters.broken,
+    brokenParameters: parts.brokenParameters,
   });
   problems.push(...located(source, findings.campaign));
   if (protocolSource) problems.push(...located(protocolSource, findings.protocol));

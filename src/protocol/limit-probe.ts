@@ -5,7 +5,7 @@
  * message names it (`reaches 120 uL at volume = 60 uL`).
  */
 import { evaluateNode, ExpressionError, referencesOf, type Node } from '../common/expression.js';
-import { formatValue, toNumberIn, ValueError, type Value } from '../common/quantity.js';
+import { formatValue, Quantity, toNumberIn, ValueError, type Value } from '../common/quantity.js';
 import { deriveSeed, SeededRandom } from '../common/seeded-random.js';
 import type { Unit } from '../common/units.js';
 import { satisfiesAll } from '../optimizers/constraints.js';
@@ -37,7 +37,7 @@ export interface ProbeSpace {
   input(name: string, point: Readonly<Record<string, ParamValue>>): Value | undefined;
 }
 
-const RANDOM_POINTS = 600;
+const RANDOM_POINTS = 300;
 const MAX_EVALUATIONS = 4000;
 
 export function searchProbe(space: ProbeSpace): SearchProbe {
@@ -109,13 +109,25 @@ function pointsFor(space: ProbeSpace, varying: string[]): Record<string, ParamVa
   const keep = (p: Record<string, ParamValue>): void => {
     if (satisfiesAll(space.constraints, p)) out.push(p);
   };
-  for (const corner of corners(space, varying)) {
-    // A corner may break a constraint through the other parameters: try a few fillings.
-    for (let i = 0; i < (space.constraints.length > 0 ? 8 : 1); i++) {
+  const others = Object.keys(space.parameters).filter((n) => !varying.includes(n));
+  // With constraints, the other parameters' corners too: the worst feasible point often sits at one (a large volume
+  // is allowed only where the temperature is at its lowest).
+  const fills = space.constraints.length > 0 ? corners(space, others, 64) : [{}];
+  for (const corner of corners(space, varying, 1024)) {
+    let found = false;
+    for (const fill of fills) {
+      const p = { ...random(), ...fill, ...corner };
+      if (satisfiesAll(space.constraints, p)) {
+        out.push(p);
+        found = true;
+        break;
+      }
+    }
+    for (let i = 0; !found && i < 8 && space.constraints.length > 0; i++) {
       const p = { ...random(), ...corner };
       if (satisfiesAll(space.constraints, p)) {
         out.push(p);
-        break;
+        found = true;
       }
     }
   }
@@ -123,7 +135,7 @@ function pointsFor(space: ProbeSpace, varying: string[]): Record<string, ParamVa
   return out;
 }
 
-function corners(space: ProbeSpace, varying: string[]): Record<string, ParamValue>[] {
+function corners(space: ProbeSpace, varying: string[], cap: number): Record<string, ParamValue>[] {
   let combos: Record<string, ParamValue>[] = [{}];
   for (const name of varying) {
     const p = space.parameters[name];
@@ -131,7 +143,7 @@ function corners(space: ProbeSpace, varying: string[]): Record<string, ParamValu
     const values: ParamValue[] = p.type === 'categorical' ? p.choices.slice(0, 8) : [p.min, p.max];
     const next: Record<string, ParamValue>[] = [];
     for (const c of combos) for (const v of values) next.push({ ...c, [name]: v });
-    combos = next.slice(0, 1024);
+    combos = next.slice(0, cap);
   }
   return combos;
 }
@@ -151,6 +163,13 @@ function loopCombos(
   return combos;
 }
 
+/** A value as a message shows it: four significant digits are enough to find the point. */
+export function brief(v: Value): string {
+  if (typeof v === 'number') return String(Number(v.toPrecision(4)));
+  if (v instanceof Quantity) return `${brief(v.value)} ${v.unit.text}`;
+  return formatValue(v);
+}
+
 function describePoint(
   space: ProbeSpace,
   varying: string[],
@@ -159,8 +178,8 @@ function describePoint(
 ): string {
   const parts = varying.map((n) => {
     const v = space.input(n, point);
-    return `${n} = ${v === undefined ? '?' : formatValue(v)}`;
+    return `${n} = ${v === undefined ? '?' : brief(v)}`;
   });
-  for (const [n, v] of Object.entries(loop)) parts.push(`${n} = ${formatValue(v)}`);
+  for (const [n, v] of Object.entries(loop)) parts.push(`${n} = ${brief(v)}`);
   return parts.join(', ');
 }

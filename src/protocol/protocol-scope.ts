@@ -205,7 +205,7 @@ export class ProtocolScope {
     }
     if (there.order >= here.order) {
       if (def && self && def.uses.has(self))
-        return `cycle: ${what} uses steps.${self}, and this step uses ${what}`;
+        return `a cycle: this step (${self}) uses ${what}, which uses steps.${self}`;
       return `${what} runs after this step; a step can use only what earlier steps produced`;
     }
     return undefined;

@@ -7,7 +7,7 @@
 import { parseDuration } from '../common/durations.js';
 import { ANY, boundsOf, numRange, type Abstract, type AbstractEnv } from '../common/expression-bounds.js';
 import { describe, joinLiteral, literal, valueOfSpec } from './abstract-values.js';
-import { callsOf, type Node } from '../common/expression.js';
+import { callsOf, referencesOf, type Node } from '../common/expression.js';
 import { ARITY } from '../common/expression-functions.js';
 import type { PathKey } from '../common/schema-messages.js';
 import { didYouMean } from '../common/suggest.js';
@@ -165,7 +165,7 @@ class ProtocolChecker {
         (f) => this.findings.push(f),
       );
       this.setResults(step.id, results);
-    } else if ('wait' in step) this.wait(step, path, env(true));
+    } else if ('wait' in step) this.wait(step, path, env(true), loops);
     else if ('read' in step) this.read(step, path, env(true));
     else if ('manual' in step) this.template(step.manual, [...path, 'manual'], env(true));
     else if ('parallel' in step)
@@ -180,14 +180,31 @@ class ProtocolChecker {
     if (def && results) def.results = results;
   }
 
-  private wait(step: Extract<StepSpec, { wait: unknown }>, path: PathKey[], env: AbstractEnv): void {
+  /** Whether a condition names a live reading (`reader.temperature`): only those change while a step waits. */
+  private readsInstrument(node: Node, loops: LoopVars): boolean {
+    const lab = this.o.lab;
+    return referencesOf(node).some((p) => {
+      const [root] = p;
+      if (root === undefined || p.length < 2 || RESERVED_ROOTS.includes(root) || root in loops.abstract)
+        return false;
+      return !lab || lab.instruments[root] !== undefined || this.o.brokenInstruments?.has(root) === true;
+    });
+  }
+
+  private wait(
+    step: Extract<StepSpec, { wait: unknown }>,
+    path: PathKey[],
+    env: AbstractEnv,
+    loops: LoopVars,
+  ): void {
     const w = step.wait;
     if (typeof w === 'object') {
       const v = this.conditionValue(w.until, [...path, 'wait', 'until'], env);
-      if (v && !v.dynamic)
+      const c = parseCondition(w.until);
+      if (v && c.ok && !this.readsInstrument(c.node, loops))
         this.add(
           [...path, 'wait', 'until'],
-          'the condition cannot change while waiting: it reads no instrument and no result',
+          'the condition cannot change while waiting: it reads no instrument',
         );
       if (step.timeout === undefined)
         this.add(path, 'a wait on a condition needs a timeout (every wait has one), e.g. timeout: 10 min');

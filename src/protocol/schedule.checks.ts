@@ -58,13 +58,20 @@ function checkWeekly(w: { days: string[]; from: string; to: string }, at: PathKe
   return out;
 }
 
+const zones = new Map<string, boolean>();
+
 function validTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
+  let ok = zones.get(tz);
+  if (ok === undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    if (zones.size < 1000) zones.set(tz, ok);
   }
+  return ok;
 }
 
 function dateOf(text: string): number | undefined {

@@ -25,7 +25,8 @@ export const duration = () =>
   z
     .union([z.number().nonnegative(), z.string().meta({ pattern: DURATION_PATTERN })])
     .refine((v) => parseDuration(v) !== undefined, {
-      message: 'expected a duration such as 30 s, 5 min or 250 ms',
+      error: (issue) =>
+        `expected a duration such as 30 s, 5 min or 250 ms, got ${JSON.stringify(issue.input)}`,
     })
     .describe('A duration: a number of seconds, or text with a unit (ms, s, min, h, d)');
 

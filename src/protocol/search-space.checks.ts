@@ -128,7 +128,7 @@ function jointlyUnsatisfiable(
   if (linear.length === constraints.length) return undefined;
   // Some are not linear: look for a point by seeded sampling. Not finding one in many is what a strategy would hit.
   const rng = new SeededRandom(deriveSeed(0, 'constraints'));
-  const tries = 4000;
+  const tries = 2000;
   for (let i = 0; i < tries; i++)
     if (satisfiesAll(constraints, sampleParams(parameters, rng))) return undefined;
   if (constraints.some((c) => /==/.test(c.expr))) return undefined;
