@@ -62,20 +62,36 @@ export function searchProbe(space: ProbeSpace): SearchProbe {
         points.set(key, candidates);
       }
       const loopPoints = loopCombos(loopNames, loops);
-      let max: Witness | undefined;
-      let min: Witness | undefined;
+      type Best = { value: number; point: Record<string, ParamValue>; loop: Record<string, Value> };
+      let max: Best | undefined;
+      let min: Best | undefined;
       let evaluations = 0;
+      const consider = (point: Record<string, ParamValue>, loop: Record<string, Value>): void => {
+        const v = evaluateAt(node, space, point, loop, unit);
+        if (v === undefined) return;
+        if (!max || v > max.value) max = { value: v, point, loop };
+        if (!min || v < min.value) min = { value: v, point, loop };
+      };
       for (const point of candidates) {
         for (const lp of loopPoints) {
           if (++evaluations > MAX_EVALUATIONS) break;
-          const v = evaluateAt(node, space, point, lp, unit);
-          if (v === undefined) continue;
-          const at = () => describePoint(space, varying, point, lp);
-          if (!max || v > max.value) max = { value: v, at: at() };
-          if (!min || v < min.value) min = { value: v, at: at() };
+          consider(point, lp);
         }
       }
-      return max && min ? { max, min } : undefined;
+      // Constraints: the worst point found at random lies inside; the worst of all often lies on a constraint's
+      // boundary. Push each of the best points toward the corners of what the value uses until a constraint stops it.
+      if (space.constraints.length > 0)
+        for (const best of [max, min]) {
+          if (!best) continue;
+          for (const target of corners(space, varying, 16))
+            for (const fill of fills(space, varying, best.point))
+              consider(boundary(space, { ...best.point, ...fill }, target), best.loop);
+        }
+      const witness = (b: Best): Witness => ({
+        value: b.value,
+        at: describePoint(space, varying, b.point, b.loop),
+      });
+      return max && min ? { max: witness(max), min: witness(min) } : undefined;
     },
   };
 }
@@ -161,6 +177,51 @@ function loopCombos(
     combos = next.slice(0, 64);
   }
   return combos;
+}
+
+/** The point itself, and the same point with the other parameters at each corner of their ranges. */
+function fills(
+  space: ProbeSpace,
+  varying: string[],
+  point: Record<string, ParamValue>,
+): Record<string, ParamValue>[] {
+  const others = Object.keys(space.parameters).filter((n) => !varying.includes(n));
+  return [{}, ...corners(space, others, 8)].filter((f) =>
+    satisfiesAll(space.constraints, { ...point, ...f }),
+  );
+}
+
+/** The last feasible point on the segment from `from` (feasible) toward `target`, by bisection. */
+function boundary(
+  space: ProbeSpace,
+  from: Record<string, ParamValue>,
+  target: Record<string, ParamValue>,
+): Record<string, ParamValue> {
+  const at = (t: number): Record<string, ParamValue> => {
+    const p: Record<string, ParamValue> = { ...from };
+    for (const [k, v] of Object.entries(target)) {
+      const a = from[k];
+      const spec = space.parameters[k];
+      if (typeof a !== 'number' || typeof v !== 'number' || !spec || spec.type === 'categorical') {
+        if (t === 1) p[k] = v;
+        continue;
+      }
+      const x = a + t * (v - a);
+      p[k] = spec.type === 'int' ? Math.round(x) : x;
+    }
+    return p;
+  };
+  if (!satisfiesAll(space.constraints, from)) return from;
+  const end = at(1);
+  if (satisfiesAll(space.constraints, end)) return end;
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 30; i++) {
+    const mid = (lo + hi) / 2;
+    if (satisfiesAll(space.constraints, at(mid))) lo = mid;
+    else hi = mid;
+  }
+  return at(lo);
 }
 
 /** A value as a message shows it: four significant digits are enough to find the point. */
