@@ -41,6 +41,36 @@ export class ExperimentsController {
     private readonly manual: ManualSteps,
   ) {}
 
+  /** One experiment, the documents it ran (by content hash: `GET /api/documents/:hash`), and its steps. */
+  @Get('experiments/:id')
+  one(@Param('id') id: string): Record<string, unknown> {
+    const e = this.records.experiment(id);
+    if (!e) throw new LabError('NOT_FOUND', `no experiment ${id}`, 'id');
+    const c = this.records.campaign(e.campaignId);
+    return {
+      id: e.id,
+      campaignId: e.campaignId,
+      seq: e.seq,
+      status: e.status,
+      reason: e.reason,
+      params: e.params,
+      documents: c && {
+        campaign: { file: c.specFile, hash: c.specHash },
+        lab: { file: c.labFile, hash: c.labHash },
+        protocol: c.protocolHash ? { file: c.protocolFile, hash: c.protocolHash } : null,
+      },
+      steps: this.steps(id),
+    };
+  }
+
+  /** A document exactly as a campaign read it. */
+  @Get('documents/:hash')
+  document(@Param('hash') hash: string): { hash: string; text: string } {
+    const text = this.records.document(hash);
+    if (text === undefined) throw new LabError('NOT_FOUND', `no document ${hash}`, 'hash');
+    return { hash, text };
+  }
+
   @Get('experiments/:id/steps')
   steps(@Param('id') id: string): StepView[] {
     if (!this.records.experiment(id)) throw new LabError('NOT_FOUND', `no experiment ${id}`, 'id');

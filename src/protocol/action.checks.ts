@@ -164,9 +164,9 @@ function checkLimit(
     const ext = ctx.probe.extremes(node, ctx.loops.values, unit);
     if (!ext) return [];
     const at = (w: { at: string }): string => (direct || w.at === '' ? '' : ` at ${w.at}`);
-    if (ext.max.value > limit.max)
+    if (ext.max.value > limit.max + slack(limit.max))
       out.push(`${source} reaches ${brief(ext.max.value)}${u}${at(ext.max)}, above ${limitText(limit.max)}`);
-    if (ext.min.value < limit.min)
+    if (ext.min.value < limit.min - slack(limit.min))
       out.push(`${source} reaches ${brief(ext.min.value)}${u}${at(ext.min)}, below ${limitText(limit.min)}`);
     return out;
   }
@@ -175,4 +175,9 @@ function checkLimit(
   if (range.lo < limit.min)
     out.push(`${source} can reach ${formatNumber(range.lo)}${u}, below ${limitText(limit.min)}`);
   return out;
+}
+
+/** Points on a constraint's boundary are found within rounding; a value that close to a limit does not cross it. */
+function slack(limit: number): number {
+  return 1e-9 * Math.max(1, Math.abs(limit));
 }

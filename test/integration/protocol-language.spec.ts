@@ -3,6 +3,8 @@
  * a manual step confirmed over the API — across a restart while it waits —, a wait on a live reading, replicates in
  * a repeat, a read into a measurement, the mean analyzer; and a failure policy that holds the campaign.
  */
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CampaignRunner } from '../../src/campaign/campaign-runner.service.js';
 import { CampaignService } from '../../src/campaign/campaign.service.js';
 import { loadCampaignFile } from '../../src/protocol/document.loader.js';
@@ -109,6 +111,20 @@ describe('protocol language on the real stack', () => {
       }
       const load = records.steps(first?.experimentId ?? '').find((s) => s.key === 'load');
       expect(load?.result).toMatchObject({ values: { by: 'ana', note: 'plate P1' } });
+
+      // Provenance: the experiment resolves to the exact campaign and lab text it ran.
+      const e = (await (await fetch(`${t.url}/api/experiments/${first?.experimentId}`)).json()) as {
+        documents: { campaign: { hash: string }; lab: { hash: string }; protocol: null };
+        steps: { key: string }[];
+      };
+      expect(e.documents.protocol).toBeNull();
+      expect(e.steps.map((s) => s.key)).toContain('reps[2]/read');
+      const text = async (hash: string): Promise<string> =>
+        ((await (await fetch(`${t.url}/api/documents/${hash}`)).json()) as { text: string }).text;
+      expect(await text(e.documents.campaign.hash)).toBe(
+        readFileSync('test/fixtures/full-language-campaign.yaml', 'utf8'),
+      );
+      expect(await text(e.documents.lab.hash)).toBe(readFileSync('test/fixtures/fast-lab.yaml', 'utf8'));
     } finally {
       await t.close();
       dir.cleanup();
@@ -137,6 +153,40 @@ describe('protocol language on the real stack', () => {
     } finally {
       await t.close();
       dir.cleanup();
+    }
+  });
+
+  it('stores a protocol file with its campaign and runs that text, whatever the file says later', async () => {
+    const dir = tempDir();
+    const files = tempDir();
+    const t = await startTestApp({ mode: 'run', dataDir: dir.path, env: FAST });
+    try {
+      for (const f of ['protocol-file-campaign.yaml', 'assay-protocol.yaml', 'fast-lab.yaml'])
+        copyFileSync(join('test/fixtures', f), join(files.path, f));
+      const doc = loadCampaignFile(join(files.path, 'protocol-file-campaign.yaml'));
+      const c = t.app.get(CampaignService).create(doc);
+      const records = t.app.get(RecordsRepository);
+      const stored = records.campaign(c.id);
+      expect(stored?.protocolHash).toMatch(/^[0-9a-f]{64}$/);
+      expect(records.document(stored?.protocolHash ?? '')).toBe(
+        readFileSync('test/fixtures/assay-protocol.yaml', 'utf8'),
+      );
+      // The file changes on disk after the campaign was created: the campaign runs what it was created with.
+      writeFileSync(
+        join(files.path, 'assay-protocol.yaml'),
+        'kind: protocol\nversion: 1\nname: changed\nsteps: []\n',
+      );
+      await t.app.get(CampaignService).start(c.id);
+      expect((await t.app.get(CampaignRunner).whenStopped(c.id))?.status).toBe('completed');
+      expect(records.experiments(c.id).map((e) => records.commands(e.id).map((x) => x.step))).toEqual([
+        ['read'],
+        ['read'],
+        ['read'],
+      ]);
+    } finally {
+      await t.close();
+      dir.cleanup();
+      files.cleanup();
     }
   });
 });
