@@ -5,11 +5,11 @@
  * false for every point of the search space. Bounds are sound (the true range lies inside), not always tight.
  * Values that only exist at run time (results, readings) are marked `dynamic`.
  */
+import { ANY, join, numRange, unitText, type Abstract } from './abstract-value.js';
 import type { Node } from './expression.js';
 import {
   convert,
   convertDelta,
-  describeDimension,
   isDimensionless,
   multiplyUnits,
   parseUnit,
@@ -18,12 +18,7 @@ import {
   type Unit,
 } from './units.js';
 
-export type Abstract =
-  | { t: 'num'; lo: number; hi: number; unit?: Unit; dynamic: boolean }
-  | { t: 'bool'; canTrue: boolean; canFalse: boolean; dynamic: boolean }
-  | { t: 'str'; dynamic: boolean }
-  | { t: 'list'; elem: Abstract; minLen: number; maxLen: number; dynamic: boolean }
-  | { t: 'any'; dynamic: boolean };
+export { ANY, describeAbstract, join, numRange, rangeIn, unitText, type Abstract } from './abstract-value.js';
 
 export interface BoundsProblem {
   message: string;
@@ -33,12 +28,6 @@ export interface BoundsProblem {
 
 /** What a reference stands for, or why it cannot be resolved. */
 export type AbstractEnv = (path: readonly string[]) => Abstract | { error: string };
-
-export const ANY: Abstract = { t: 'any', dynamic: true };
-
-export function numRange(lo: number, hi: number, unit?: Unit, dynamic = false): Abstract {
-  return unit && !isDimensionless(unit) ? { t: 'num', lo, hi, unit, dynamic } : { t: 'num', lo, hi, dynamic };
-}
 
 export function boundsOf(node: Node, env: AbstractEnv): { value: Abstract; problems: BoundsProblem[] } {
   const problems: BoundsProblem[] = [];
@@ -57,10 +46,6 @@ function hull(values: number[]): [number, number] {
   const finite = values.map((v) => (Number.isNaN(v) ? NaN : v));
   if (finite.some(Number.isNaN)) return [-Infinity, Infinity];
   return [Math.min(...finite), Math.max(...finite)];
-}
-
-function unitText(u: Unit | undefined): string {
-  return u ? `${describeDimension(u)} (${u.text})` : 'a plain number';
 }
 
 class Reader {
@@ -417,56 +402,3 @@ class Reader {
 function boolAny(dynamic: boolean): Abstract {
   return { t: 'bool', canTrue: true, canFalse: true, dynamic };
 }
-
-/** The smallest abstract value covering both. */
-export function join(a: Abstract, b: Abstract): Abstract {
-  const dynamic = a.dynamic || b.dynamic;
-  if (a.t === 'num' && b.t === 'num') {
-    if (a.unit && b.unit && !sameDimension(a.unit, b.unit)) return { t: 'any', dynamic };
-    if (a.unit && b.unit) {
-      const lo = convert(b.lo, b.unit, a.unit);
-      const hi = convert(b.hi, b.unit, a.unit);
-      return numRange(Math.min(a.lo, lo), Math.max(a.hi, hi), a.unit, dynamic);
-    }
-    return numRange(Math.min(a.lo, b.lo), Math.max(a.hi, b.hi), a.unit ?? b.unit, dynamic);
-  }
-  if (a.t === 'bool' && b.t === 'bool')
-    return { t: 'bool', canTrue: a.canTrue || b.canTrue, canFalse: a.canFalse || b.canFalse, dynamic };
-  if (a.t === 'str' && b.t === 'str') return { t: 'str', dynamic };
-  if (a.t === 'list' && b.t === 'list')
-    return {
-      t: 'list',
-      elem: join(a.elem, b.elem),
-      minLen: Math.min(a.minLen, b.minLen),
-      maxLen: Math.max(a.maxLen, b.maxLen),
-      dynamic,
-    };
-  return { t: 'any', dynamic };
-}
-
-/** The abstract value's numeric range in `unit` (undefined when not numeric or not convertible). */
-export function rangeIn(a: Abstract, unit: Unit | undefined): { lo: number; hi: number } | undefined {
-  if (a.t !== 'num') return undefined;
-  if (!a.unit || !unit) return { lo: a.lo, hi: a.hi };
-  if (!sameDimension(a.unit, unit)) return undefined;
-  const lo = convert(a.lo, a.unit, unit);
-  const hi = convert(a.hi, a.unit, unit);
-  return { lo: Math.min(lo, hi), hi: Math.max(lo, hi) };
-}
-
-export function describeAbstract(a: Abstract): string {
-  switch (a.t) {
-    case 'num':
-      return a.unit ? unitText(a.unit) : 'a number';
-    case 'bool':
-      return 'true or false';
-    case 'str':
-      return 'text';
-    case 'list':
-      return 'a list';
-    case 'any':
-      return 'a value';
-  }
-}
-
-export { unitText };

@@ -14,7 +14,9 @@
  *   path   := name ('.' name | '[' (number | string) ']')*
  * A unit right after a number makes a quantity: `5 mL`, `2.5 min`, `8 bar`, `30 uL/min`.
  */
+import { ExpressionError } from './expression-error.js';
 import { FUNCTIONS } from './expression-functions.js';
+import { KEYWORDS, tokenize, type Token } from './expression-tokens.js';
 import { applyBinary, convertValue, negate, truthy, ValueError, type Value } from './quantity.js';
 import { parseUnit } from './units.js';
 
@@ -35,94 +37,7 @@ export type Node =
 export type BinaryOp =
   '+' | '-' | '*' | '/' | '%' | '^' | '<' | '<=' | '>' | '>=' | '==' | '!=' | 'and' | 'or';
 
-export class ExpressionError extends Error {
-  constructor(
-    message: string,
-    /** Offset in the expression text where the problem is. */
-    readonly at: number,
-  ) {
-    super(message);
-    this.name = 'ExpressionError';
-  }
-}
-
-interface Token {
-  type: 'num' | 'str' | 'name' | 'op' | 'end';
-  text: string;
-  at: number;
-  /** A number's unit (`5 mL`). */
-  unit?: string;
-}
-
-const OPERATORS = [
-  '<=',
-  '>=',
-  '==',
-  '!=',
-  '<',
-  '>',
-  '+',
-  '-',
-  '*',
-  '/',
-  '%',
-  '^',
-  '(',
-  ')',
-  ',',
-  '.',
-  '[',
-  ']',
-];
-const KEYWORDS = new Set(['and', 'or', 'not', 'to', 'true', 'false', 'for', 'in', 'if', 'else']);
-const NAME = /^[A-Za-z_µ°][A-Za-z0-9_µ°]*/;
-const UNIT_ATOM = '[A-Za-zµ°Ω][A-Za-z0-9µ°Ω_]*(?:\\^-?\\d+)?';
-const UNIT_AFTER_NUMBER = new RegExp(`^[ \\t]*(${UNIT_ATOM}(?:/${UNIT_ATOM})*)`);
-
-function tokenize(src: string): Token[] {
-  const out: Token[] = [];
-  let i = 0;
-  while (i < src.length) {
-    const c = src[i] as string;
-    if (/\s/.test(c)) {
-      i++;
-      continue;
-    }
-    const rest = src.slice(i);
-    const num = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/.exec(rest);
-    if (num) {
-      const token: Token = { type: 'num', text: num[0], at: i };
-      i += num[0].length;
-      const unit = UNIT_AFTER_NUMBER.exec(src.slice(i));
-      const first = unit?.[1]?.split(/[/^]/)[0];
-      if (unit && first !== undefined && !KEYWORDS.has(first) && src[i + unit[0].length] !== '(') {
-        token.unit = unit[1];
-        i += unit[0].length;
-      }
-      out.push(token);
-      continue;
-    }
-    const name = NAME.exec(rest);
-    if (name) {
-      out.push({ type: 'name', text: name[0], at: i });
-      i += name[0].length;
-      continue;
-    }
-    if (c === '"' || c === "'") {
-      const end = src.indexOf(c, i + 1);
-      if (end < 0) throw new ExpressionError('unclosed string', i);
-      out.push({ type: 'str', text: src.slice(i + 1, end), at: i });
-      i = end + 1;
-      continue;
-    }
-    const op = OPERATORS.find((o) => src.startsWith(o, i));
-    if (!op) throw new ExpressionError(`unexpected "${c}"`, i);
-    out.push({ type: 'op', text: op, at: i });
-    i += op.length;
-  }
-  out.push({ type: 'end', text: '', at: src.length });
-  return out;
-}
+export { ExpressionError } from './expression-error.js';
 
 /** Deep enough for any expression a person writes; deeper input is refused instead of overflowing the stack. */
 const MAX_DEPTH = 200;
@@ -459,60 +374,4 @@ export function hasQuantities(node: Node): boolean {
   }
 }
 
-/**
- * The linear form of a numeric expression — constant + Σ coefficient·variable over single-name references — or
- * undefined when it is not linear (products of variables, functions of variables, quantities, …).
- */
-export function linearForm(node: Node): Linear | undefined {
-  switch (node.kind) {
-    case 'num':
-      return { constant: node.value, coefficients: {} };
-    case 'ref':
-      return node.path.length === 1
-        ? { constant: 0, coefficients: { [node.path[0] as string]: 1 } }
-        : undefined;
-    case 'unary': {
-      if (node.op !== '-') return undefined;
-      const a = linearForm(node.arg);
-      return a && scale(a, -1);
-    }
-    case 'binary': {
-      const a = linearForm(node.left);
-      const b = linearForm(node.right);
-      if (!a || !b) return undefined;
-      const constA = Object.keys(a.coefficients).length === 0;
-      const constB = Object.keys(b.coefficients).length === 0;
-      switch (node.op) {
-        case '+':
-          return add(a, b, 1);
-        case '-':
-          return add(a, b, -1);
-        case '*':
-          if (constA) return scale(b, a.constant);
-          if (constB) return scale(a, b.constant);
-          return undefined;
-        case '/':
-          return constB && b.constant !== 0 ? scale(a, 1 / b.constant) : undefined;
-        default:
-          return undefined;
-      }
-    }
-    default:
-      return undefined;
-  }
-}
-
-export type Linear = { constant: number; coefficients: Record<string, number> };
-
-function scale(a: Linear, k: number): Linear {
-  return {
-    constant: a.constant * k,
-    coefficients: Object.fromEntries(Object.entries(a.coefficients).map(([n, c]) => [n, c * k])),
-  };
-}
-
-function add(a: Linear, b: Linear, sign: 1 | -1): Linear {
-  const coefficients = { ...a.coefficients };
-  for (const [n, c] of Object.entries(b.coefficients)) coefficients[n] = (coefficients[n] ?? 0) + sign * c;
-  return { constant: a.constant + sign * b.constant, coefficients };
-}
+export { linearForm, type Linear } from './expression-linear.js';

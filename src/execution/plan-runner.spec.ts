@@ -368,3 +368,18 @@ steps:
     expect(ports.instruments.requests[0]?.request.timeoutMs).toBe(90_000);
   });
 });
+
+describe('plan runner: repetition over quantities', () => {
+  it('keeps the units of the items it repeats over, also when replaying the decision', async () => {
+    const { ports, run } = setup();
+    const plan = compile(`
+steps:
+  - repeat: { for: v, in: '\${[0.05 mL, 20 uL]}' }
+    steps:
+      - { instrument: pump, action: dispense, params: { volume: '\${v}', well: A1 } }
+`);
+    await run(plan);
+    expect(ports.instruments.requests.map((r) => r.request.params['volume'])).toEqual([50, 20]);
+    expect(ports.journal.steps.get('#1')?.result).toEqual({ items: [0.05, 20], units: ['mL', 'uL'] });
+  });
+});

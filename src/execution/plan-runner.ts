@@ -136,7 +136,8 @@ export class PlanRunner {
       if ('list' in node.over) {
         const v = evaluateTemplate(node.over.list, scope.resolve);
         if (!isList(v)) throw new Error(`expected a list to repeat over, got ${String(toPlain(v))}`);
-        return { items: toPlain(v) };
+        // Items keep their units through the journal: `[1 mL, 2 mL]` comes back as quantities after a restart.
+        return { items: toPlain(v), units: v.map((x) => unitOf(x) ?? null) };
       }
       const n = toPlain(evaluateTemplate(node.over.times, scope.resolve));
       if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
@@ -144,7 +145,8 @@ export class PlanRunner {
       return { items: Array.from({ length: n }, (_, i) => i + 1) };
     });
     if ('failed' in decided) return decided.failed;
-    const items = (decided.value as { items: Value[] }).items;
+    const stored = decided.value as { items: unknown[]; units?: (string | null)[] };
+    const items = stored.items.map((x, i) => revive(x, stored.units?.[i] ?? undefined));
     const iterations = items.map((item) =>
       scope.child(node.variable === undefined ? undefined : [node.variable, item]),
     );

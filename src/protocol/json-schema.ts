@@ -16,11 +16,7 @@ export function documentJsonSchema(): Record<string, unknown> {
       'A labloop file: kind: lab, protocol or campaign — or a space file for labloop optimize (no kind)',
     );
   const schema = z.toJSONSchema(all, { target: 'draft-7', io: 'input', unrepresentable: 'any' });
-  return {
-    ...schema,
-    $id: 'https://labloop.dev/schema/v1/document.json',
-    title: 'labloop file',
-  };
+  return { ...schema, title: 'labloop file (lab, protocol, campaign or space)' };
 }
 
 /** The schema as committed: two-space JSON and a final newline. */

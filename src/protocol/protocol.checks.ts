@@ -18,6 +18,7 @@ import type { LabSpec } from './lab.schema.js';
 import type { SearchProbe } from './limit-probe.js';
 import { ProtocolScope, RESERVED_ROOTS, type Place } from './protocol-scope.js';
 import type { InputSpec, StepSpec } from './protocol.schema.js';
+import { bindingsFromInputs, checkInput } from './protocol-inputs.js';
 import { expressionsOf, parseCondition, parseTemplate, type Template } from './value-template.js';
 
 /** What an input stands for while checking: its range over the search space, and how to name it. */
@@ -61,22 +62,6 @@ export function checkProtocol(p: PartialProtocol, o: ProtocolCheckOptions = {}):
   return new ProtocolChecker(p, o).run();
 }
 
-export function bindingsFromInputs(inputs: Record<string, InputSpec>): Record<string, InputBinding> {
-  const out: Record<string, InputBinding> = {};
-  for (const [name, spec] of Object.entries(inputs)) {
-    const unit = spec.unit ? parseUnit(spec.unit) : undefined;
-    let abstract: Abstract;
-    if (spec.type === 'number' || spec.type === 'integer') {
-      const bounded = spec.min !== undefined && spec.max !== undefined;
-      abstract = numRange(spec.min ?? -Infinity, spec.max ?? Infinity, unit, !bounded);
-    } else if (spec.type === 'string') abstract = { t: 'str', dynamic: true };
-    else if (spec.type === 'boolean') abstract = { t: 'bool', canTrue: true, canFalse: true, dynamic: true };
-    else abstract = { t: 'list', elem: ANY, minLen: 0, maxLen: Infinity, dynamic: true };
-    out[name] = { abstract, label: `input ${name} (range ${spec.min ?? '-∞'}..${spec.max ?? '∞'})` };
-  }
-  return out;
-}
-
 class ProtocolChecker {
   private readonly findings: Finding[] = [];
   private readonly scope: ProtocolScope;
@@ -100,7 +85,8 @@ class ProtocolChecker {
 
   run(): ProtocolCheckResult {
     this.findings.push(...this.scope.duplicates);
-    for (const [name, input] of Object.entries(this.p.inputs ?? {})) this.input(name, input);
+    for (const [name, input] of Object.entries(this.p.inputs ?? {}))
+      this.findings.push(...checkInput(name, input));
     this.steps(this.p.steps ?? [], ['steps'], { abstract: {}, values: {} });
     const outputs: Record<string, Abstract> = {};
     const end: Place = { order: Infinity, branches: [], loops: [] };
@@ -108,24 +94,6 @@ class ProtocolChecker {
       outputs[name] = this.template(text, ['outputs', name], this.scope.env(end, {}, false));
     }
     return { findings: this.findings, outputs };
-  }
-
-  private input(name: string, input: InputSpec): void {
-    const at = ['inputs', name];
-    if (input.unit && !parseUnit(input.unit))
-      this.add([...at, 'unit'], `cannot read the unit "${input.unit}"`);
-    if (input.min !== undefined && input.max !== undefined && input.min > input.max)
-      this.add([...at, 'max'], `expected max >= min (${input.min}), got ${input.max}`);
-    if (
-      (input.min !== undefined || input.max !== undefined) &&
-      input.type !== 'number' &&
-      input.type !== 'integer'
-    )
-      this.add([...at, 'type'], `min and max need a number input, got ${input.type}`);
-    if (input.default !== undefined) {
-      const problem = valueProblem(input, input.default);
-      if (problem) this.add([...at, 'default'], problem);
-    }
   }
 
   private add(path: PathKey[], message: string, atKey = false): void {
@@ -390,22 +358,4 @@ class ProtocolChecker {
   }
 }
 
-/** Why `value` cannot be the value of `input`, if it cannot. */
-export function valueProblem(input: InputSpec, value: unknown): string | undefined {
-  const got = JSON.stringify(value);
-  switch (input.type) {
-    case 'number':
-    case 'integer':
-      if (typeof value !== 'number') return `expected a number, got ${got}`;
-      if (input.type === 'integer' && !Number.isInteger(value)) return `expected an integer, got ${got}`;
-      if (input.min !== undefined && value < input.min) return `expected at least ${input.min}, got ${got}`;
-      if (input.max !== undefined && value > input.max) return `expected at most ${input.max}, got ${got}`;
-      return undefined;
-    case 'string':
-      return typeof value === 'string' ? undefined : `expected text, got ${got}`;
-    case 'boolean':
-      return typeof value === 'boolean' ? undefined : `expected true or false, got ${got}`;
-    case 'list':
-      return Array.isArray(value) ? undefined : `expected a list, got ${got}`;
-  }
-}
+export { bindingsFromInputs, valueProblem } from './protocol-inputs.js';
