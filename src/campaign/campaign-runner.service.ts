@@ -6,7 +6,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { describeError, LabError } from '../common/lab-error.js';
 import { ExperimentExecutor } from '../execution/experiment-executor.service.js';
 import { InstrumentRegistry } from '../lab/instrument-registry.service.js';
-import type { Observation, Strategy, Suggestion } from '../optimizers/strategy.port.js';
+import type { Constraint, Observation, Strategy, Suggestion } from '../optimizers/strategy.port.js';
+import { compileConstraint } from '../optimizers/constraints.js';
 import { StrategyRegistry } from '../optimizers/strategy-registry.service.js';
 import { resolve } from 'node:path';
 import { unavailableAnalyzers } from '../analysis/objective.analyzer.js';
@@ -115,7 +116,7 @@ export class CampaignRunner {
     const strategy = this.strategies.create(spec.strategy.name, {
       space: spec.parameters,
       objectives: spec.objectives,
-      constraints: [],
+      constraints: compiledConstraints(spec.constraints, Object.keys(spec.parameters)),
       seed: c.seed,
       options: spec.strategy.options,
     });
@@ -132,4 +133,12 @@ export class CampaignRunner {
     if (history.length > 0) await strategy.tell(history);
     return strategy;
   }
+}
+
+/** The campaign's constraints, compiled for its strategy (the checks already refused any that does not compile). */
+function compiledConstraints(texts: readonly string[], parameters: readonly string[]): Constraint[] {
+  return texts.flatMap((t) => {
+    const r = compileConstraint(t, parameters);
+    return r.ok ? [r.constraint] : [];
+  });
 }
