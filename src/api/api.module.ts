@@ -1,12 +1,13 @@
 /**
  * The HTTP API and the dashboard: health, campaigns (read, steer, export, report), labs, protocols, events (SSE),
- * metrics. Access control is global (AccessModule), so routes other modules add are guarded too. Errors leave as
+ * metrics, experiments and their steps. Access control is global (AccessModule), so routes other modules add are guarded too. Errors leave as
  * JSON through LabErrorFilter.
  */
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AccessModule } from '../access/access.module.js';
 import { BrokerModule } from '../broker/broker.module.js';
+import { ExecutionModule } from '../execution/execution.module.js';
 import { LabModule } from '../lab/lab.module.js';
 import { CampaignDatasets } from '../reports/campaign-dataset.js';
 import { StoreModule } from '../store/store.module.js';
@@ -18,6 +19,7 @@ import { CampaignsController } from './campaigns.controller.js';
 import { DashboardController } from './dashboard.controller.js';
 import { EventStreams } from './event-stream.js';
 import { EventsController } from './events.controller.js';
+import { ExperimentsController } from './experiments.controller.js';
 import { HealthController } from './health.controller.js';
 import { LabErrorFilter } from './lab-error.filter.js';
 import { LabsController } from './labs.controller.js';
@@ -25,10 +27,11 @@ import { MetricsController } from './metrics.controller.js';
 import { ProtocolsController } from './protocols.controller.js';
 
 @Module({
-  imports: [StoreModule, BrokerModule, LabModule, AccessModule],
+  imports: [StoreModule, BrokerModule, LabModule, ExecutionModule, AccessModule],
   controllers: [
     HealthController,
     CampaignsController,
+    ExperimentsController,
     CampaignControlController,
     CampaignExportController,
     LabsController,

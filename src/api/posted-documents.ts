@@ -8,9 +8,9 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { DocumentInvalidError, type Problem } from '../common/lab-error.js';
 import { parseYaml, problemAt } from '../common/yaml-source.js';
 import {
-  DOCUMENT_KINDS,
   parseCampaign,
   parseLab,
+  parseProtocolFile,
   readFileText,
   type CampaignDocument,
   type DocumentKind,
@@ -28,6 +28,8 @@ export interface PostedCampaign {
 }
 
 const POSTED_CAMPAIGN = 'posted-campaign.yaml';
+/** The kinds a client may post for validation (a space file has no kind). */
+const POSTABLE_KINDS = ['lab', 'protocol', 'campaign'] as const;
 const POSTED_LAB = 'posted-lab.yaml';
 
 export function parsePostedCampaign(p: PostedCampaign, cwd = process.cwd()): CampaignDocument {
@@ -64,14 +66,14 @@ export interface ValidationResult {
   problems: Problem[];
 }
 
-/** Validates a posted lab or campaign; problems are values here, not errors. */
+/** Validates a posted lab, protocol or campaign; problems are values here, not errors. */
 export function validatePosted(p: PostedCampaign, cwd = process.cwd()): ValidationResult {
   const path = p.path ? resolve(cwd, p.path) : resolve(cwd, POSTED_CAMPAIGN);
   const { source, value, problems } = parseYaml(path, p.text);
   if (problems.length > 0) return { ok: false, kind: null, name: null, problems };
   const kind = (value as { kind?: unknown } | null)?.kind;
   const name = (value as { name?: unknown } | null)?.name;
-  if (typeof kind !== 'string' || !(DOCUMENT_KINDS as readonly string[]).includes(kind))
+  if (typeof kind !== 'string' || !(POSTABLE_KINDS as readonly string[]).includes(kind))
     return {
       ok: false,
       kind: null,
@@ -80,12 +82,13 @@ export function validatePosted(p: PostedCampaign, cwd = process.cwd()): Validati
         problemAt(
           source,
           ['kind'],
-          `expected one of ${DOCUMENT_KINDS.map((k) => `"${k}"`).join(', ')}, got ${kind === undefined ? 'nothing' : JSON.stringify(kind)}`,
+          `expected one of ${POSTABLE_KINDS.map((k) => `"${k}"`).join(', ')}, got ${kind === undefined ? 'nothing' : JSON.stringify(kind)}`,
         ),
       ],
     };
   try {
     if (kind === 'lab') parseLab(path, p.text);
+    else if (kind === 'protocol') parseProtocolFile(path, p.text);
     else parsePostedCampaign(p, cwd);
     return {
       ok: true,

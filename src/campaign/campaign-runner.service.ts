@@ -8,9 +8,16 @@ import { describeError, LabError } from '../common/lab-error.js';
 import { EventBus } from '../events/event-bus.service.js';
 import { ExperimentExecutor } from '../execution/experiment-executor.service.js';
 import { InstrumentRegistry } from '../lab/instrument-registry.service.js';
-import type { Observation, Strategy, Suggestion } from '../optimizers/strategy.port.js';
+import type { Constraint, Observation, Strategy, Suggestion } from '../optimizers/strategy.port.js';
+import { compileConstraint } from '../optimizers/constraints.js';
 import { StrategyRegistry } from '../optimizers/strategy-registry.service.js';
-import { parseCampaign, parseLab, type CampaignDocument } from '../protocol/document.loader.js';
+import { unavailableAnalyzers } from '../analysis/objective.analyzer.js';
+import {
+  parseCampaign,
+  parseLab,
+  parseProtocolFile,
+  type CampaignDocument,
+} from '../protocol/document.loader.js';
 import { Journal } from '../store/journal.service.js';
 import { RecordsRepository } from '../store/records.repository.js';
 import type { CampaignRecord } from '../store/store.records.js';
@@ -50,6 +57,12 @@ export class CampaignRunner {
         `campaign ${campaign.name} is ${campaign.status}, not running`,
       );
     const doc = this.storedDocument(campaign);
+    const missing = unavailableAnalyzers(doc.spec);
+    if (missing.length > 0)
+      throw new LabError(
+        'DOCUMENT_INVALID',
+        `campaign ${campaign.name}: objective ${missing.join(', ')} needs an analyzer this version does not run yet`,
+      );
     await this.instruments.ensureLab(doc.lab.spec);
     const strategy = await this.rebuildStrategy(campaign, doc).catch((err: unknown) => {
       // A strategy that cannot be built (module missing, bad options) holds the campaign for a human.
@@ -104,9 +117,20 @@ export class CampaignRunner {
   storedDocument(c: CampaignRecord): CampaignDocument {
     const specText = this.records.document(c.specHash);
     const labText = this.records.document(c.labHash);
-    if (specText === undefined || labText === undefined)
+    const protocolText = c.protocolHash ? this.records.document(c.protocolHash) : undefined;
+    if (specText === undefined || labText === undefined || (c.protocolHash && protocolText === undefined))
       throw new LabError('NOT_FOUND', `campaign ${c.name}: stored documents are missing`);
-    return parseCampaign(c.specFile, specText, parseLab(c.labFile, labText));
+    // Stored paths are as displayed at creation; resolving them again makes the protocol's relative path line up.
+    const specPath = resolve(c.specFile);
+    const protocolFile =
+      protocolText !== undefined && c.protocolFile
+        ? {
+            path: resolve(c.protocolFile),
+            text: protocolText,
+            spec: parseProtocolFile(resolve(c.protocolFile), protocolText),
+          }
+        : undefined;
+    return parseCampaign(specPath, specText, parseLab(resolve(c.labFile), labText), protocolFile);
   }
 
   private async rebuildStrategy(c: CampaignRecord, doc: CampaignDocument): Promise<Strategy> {
@@ -119,7 +143,7 @@ export class CampaignRunner {
         {
           space: spec.parameters,
           objectives: spec.objectives,
-          constraints: [],
+          constraints: compiledConstraints(spec.constraints, Object.keys(spec.parameters)),
           seed: c.seed,
           options: spec.strategy.options,
         },
@@ -156,4 +180,12 @@ function timedStrategy(bus: EventBus, campaignId: string, strategy: Strategy): S
     }
   };
   return strategy;
+}
+
+/** The campaign's constraints, compiled for its strategy (the checks already refused any that does not compile). */
+function compiledConstraints(texts: readonly string[], parameters: readonly string[]): Constraint[] {
+  return texts.flatMap((t) => {
+    const r = compileConstraint(t, parameters);
+    return r.ok ? [r.constraint] : [];
+  });
 }

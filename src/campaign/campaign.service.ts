@@ -46,12 +46,15 @@ export class CampaignService {
     return this.journal.write((tx) => {
       const specHash = tx.putDocument('campaign', displayPath(doc.path), doc.text);
       const labHash = tx.putDocument('lab', displayPath(doc.lab.path), doc.lab.text);
+      const protocol = doc.protocolFile;
+      const protocolHash = protocol && tx.putDocument('protocol', displayPath(protocol.path), protocol.text);
       return tx.createCampaign({
         name: doc.spec.name,
         specHash,
         labHash,
         specFile: displayPath(doc.path),
         labFile: displayPath(doc.lab.path),
+        ...(protocol && protocolHash ? { protocolHash, protocolFile: displayPath(protocol.path) } : {}),
         seed: doc.spec.strategy.seed,
       });
     });
@@ -61,10 +64,16 @@ export class CampaignService {
   findUnfinished(doc: CampaignDocument): CampaignRecord | undefined {
     const spec = contentHash(doc.text);
     const lab = contentHash(doc.lab.text);
+    const protocol = doc.protocolFile ? contentHash(doc.protocolFile.text) : null;
     return this.records
       .campaigns()
       .find(
-        (c) => c.specHash === spec && c.labHash === lab && c.status !== 'completed' && c.status !== 'aborted',
+        (c) =>
+          c.specHash === spec &&
+          c.labHash === lab &&
+          c.protocolHash === protocol &&
+          c.status !== 'completed' &&
+          c.status !== 'aborted',
       );
   }
 

@@ -27,6 +27,25 @@ export interface EventMap {
     action: string;
     step: string;
   };
+  'step.started': { campaignId: string; experimentId: string; key: string; kind: string; attempt: number };
+  'step.finished': {
+    campaignId: string;
+    experimentId: string;
+    key: string;
+    kind: string;
+    status: string;
+    error?: string;
+  };
+  /** A manual step waits for an operator: POST /api/experiments/:id/steps/:key/confirm or `labloop confirm`. */
+  'step.manual': { campaignId: string; experimentId: string; key: string; prompt: string };
+  'step.confirmed': {
+    campaignId: string;
+    experimentId: string;
+    key: string;
+    ok: boolean;
+    by?: string;
+    note?: string;
+  };
   'command.sent': { commandId: string; instrument: string; action: string; resend: boolean };
   'command.progress': { commandId: string; instrument: string; status: string; progress?: number };
   'command.finished': {

@@ -3,6 +3,20 @@
  * search space, objectives, strategy), results (table, convergence, parameter effects, Pareto front, best
  * conditions with their uncertainty), failures and how they were handled, and provenance.
  */
+import { labelOf } from '../optimizers/strategy-registry.service.js';
+import type { AnalyzerSpec } from '../protocol/campaign.schema.js';
+import {
+  stepKind,
+  type ActionStepSpec,
+  type GroupStepSpec,
+  type IfStepSpec,
+  type ManualStepSpec,
+  type ParallelStepSpec,
+  type ReadStepSpec,
+  type RepeatStepSpec,
+  type StepSpec,
+  type WaitStepSpec,
+} from '../protocol/protocol.schema.js';
 import type { CampaignDataset, ExperimentData } from './campaign-dataset.js';
 import { paretoFront, runningBest, type Goals } from './pareto.js';
 import { renderHtml, renderMarkdown, type Block } from './report-blocks.js';
@@ -57,7 +71,9 @@ export function buildReport(d: CampaignDataset): CampaignReport {
 function methods(d: CampaignDataset): Block[] {
   const spec = d.doc.spec;
   const lab = d.doc.lab.spec;
-  const used = new Set(spec.protocol.steps.map((s) => s.instrument));
+  const protocol = d.doc.protocol;
+  const steps = stepRows(protocol.steps);
+  const used = new Set(steps.map((r) => r.instrument).filter((i): i is string => i !== undefined));
   const instruments = Object.entries(lab.instruments)
     .filter(([id]) => used.has(id))
     .map(([id, inst]) => [
@@ -68,21 +84,14 @@ function methods(d: CampaignDataset): Block[] {
         .map(([p, l]) => `${p} ${l.min}…${l.max}${l.unit ? ` ${l.unit}` : ''}`)
         .join('; '),
     ]);
-  const steps = spec.protocol.steps.map((s, i) => [
-    s.id ?? `#${i + 1}`,
-    `${s.instrument}.${s.action}`,
-    Object.entries(s.params)
-      .map(([k, v]) => `${k} = ${String(v)}`)
-      .join(', '),
-    s.timeout ?? '5 min (default)',
-  ]);
+
   const str = (rows: unknown[][]): string[][] => rows.map((r) => r.map(String));
   const space = Object.entries(spec.parameters).map(([name, p]) =>
     p.type === 'categorical'
       ? [name, 'categorical', p.choices.map(String).join(', '), '', '']
       : [name, p.type, `${p.min} … ${p.max}`, p.unit ?? '', p.log ? 'log' : 'linear'],
   );
-  const fixed = Object.entries(spec.protocol.inputs)
+  const fixed = Object.entries(protocol.inputs)
     .filter(([k, i]) => !(k in spec.parameters) && i.default !== undefined)
     .map(([k, i]) => `${k} = ${String(i.default)}${i.unit ? ` ${i.unit}` : ''}`);
   return [
@@ -93,10 +102,14 @@ function methods(d: CampaignDataset): Block[] {
       text: `Each experiment ran the protocol of \`${d.campaign.specFile}\` on lab **${lab.name}** (\`${d.campaign.labFile}\`)${spec.description ? `: ${spec.description}` : '.'} Instrument hard limits were enforced on every command.`,
     },
     { kind: 'table', header: ['instrument', 'driver', 'description', 'hard limits'], rows: instruments },
-    { kind: 'table', header: ['step', 'action', 'parameters', 'timeout'], rows: str(steps) },
+    {
+      kind: 'table',
+      header: ['step', 'what', 'parameters', 'timeout'],
+      rows: steps.map((r) => [r.key, r.what, r.params, r.timeout]),
+    },
     {
       kind: 'para',
-      text: `Measurements: ${Object.entries(spec.protocol.outputs)
+      text: `Measurements: ${Object.entries(protocol.outputs)
         .map(([k, v]) => `\`${k}\` = \`${v}\``)
         .join(', ')}.${fixed.length ? ` Inputs held fixed: ${fixed.join(', ')}.` : ''}`,
     },
@@ -105,13 +118,13 @@ function methods(d: CampaignDataset): Block[] {
     {
       kind: 'list',
       items: Object.entries(spec.objectives).map(
-        ([k, o]) => `${o.goal} **${k}**${o.from ? ` (from measurement ${o.from.measurement})` : ''}`,
+        ([k, o]) => `${o.goal} **${k}**${o.from ? ` (${describeAnalyzer(o.from)})` : ''}`,
       ),
     },
     { kind: 'heading', level: 3, text: 'Strategy' },
     {
       kind: 'para',
-      text: `Strategy **${spec.strategy.name}** with seed ${spec.strategy.seed}${Object.keys(spec.strategy.options).length ? ` and options \`${JSON.stringify(spec.strategy.options)}\`` : ' and default options'}; ${spec.parallel} experiment${spec.parallel === 1 ? '' : 's'} in flight at once; budget ${spec.budget.experiments} completed experiments.`,
+      text: `Strategy **${labelOf(spec.strategy)}** with seed ${spec.strategy.seed}${Object.keys(spec.strategy.options).length ? ` and options \`${JSON.stringify(spec.strategy.options)}\`` : ' and default options'}; ${spec.parallel} experiment${spec.parallel === 1 ? '' : 's'} in flight at once; budget ${spec.budget.experiments} completed experiments.`,
     },
   ];
 }
@@ -367,4 +380,68 @@ function provenance(d: CampaignDataset): Block[] {
     { kind: 'para', text: 'The exact campaign file as run:' },
     { kind: 'code', lang: 'yaml', text: d.doc.text },
   ];
+}
+
+interface StepRow {
+  key: string;
+  what: string;
+  instrument?: string;
+  params: string;
+  timeout: string;
+}
+
+/** The protocol's steps in order, nested ones with their key path (`reps/read`), one row each. */
+function stepRows(steps: readonly StepSpec[], prefix = ''): StepRow[] {
+  return steps.flatMap((step, i): StepRow[] => {
+    const key = `${prefix}${step.id ?? `#${i + 1}`}`;
+    const row = (what: string, params = '', timeout = ''): StepRow => ({ key, what, params, timeout });
+    const nested = (children: readonly StepSpec[], label: string): StepRow[] => [
+      row(label),
+      ...stepRows(children, `${key}/`),
+    ];
+    const timeoutOf = (t: string | number | undefined): string => (t === undefined ? '' : String(t));
+    switch (stepKind(step)) {
+      case 'action': {
+        const a = step as ActionStepSpec;
+        const params = Object.entries(a.params)
+          .map(([k, v]) => `${k} = ${String(v)}`)
+          .join(', ');
+        return [
+          {
+            ...row(`${a.instrument}.${a.action}`, params, timeoutOf(a.timeout) || '5 min (default)'),
+            instrument: a.instrument,
+          },
+        ];
+      }
+      case 'wait':
+        return [row('wait', JSON.stringify((step as WaitStepSpec).wait))];
+      case 'read':
+        return [row('read', JSON.stringify((step as ReadStepSpec).read))];
+      case 'manual':
+        return [row('manual', String((step as ManualStepSpec).manual))];
+      case 'parallel':
+        return nested((step as ParallelStepSpec).parallel, 'in parallel');
+      case 'group':
+        return nested((step as GroupStepSpec).steps, 'group');
+      case 'repeat':
+        return nested(
+          (step as RepeatStepSpec).steps,
+          `repeat ${JSON.stringify((step as RepeatStepSpec).repeat)}`,
+        );
+      case 'if': {
+        const f = step as IfStepSpec;
+        return [
+          row(`if ${f.if}`),
+          ...stepRows(f.then, `${key}/then/`),
+          ...stepRows(f.else ?? [], `${key}/else/`),
+        ];
+      }
+      default:
+        return [row('step')];
+    }
+  });
+}
+
+function describeAnalyzer(a: AnalyzerSpec): string {
+  return a.analyzer === 'expr' ? `computed as ${a.expr}` : `${a.analyzer} of measurement ${a.measurement}`;
 }

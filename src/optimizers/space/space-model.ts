@@ -167,3 +167,9 @@ function inDomain(def: ParameterDef, v: ParamValue | undefined): boolean {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < def.min || v > def.max) return false;
   return def.type === 'float' || Number.isInteger(v);
 }
+
+/** A uniform point of the box (log-uniform on log scales), constraints ignored: for static checks and estimates. */
+export function sampleParams(space: SearchSpace, rng: { next(): number }): Params {
+  const model = new SpaceModel(space, []);
+  return model.fromUnit(Array.from({ length: model.unitDims }, () => rng.next()));
+}
