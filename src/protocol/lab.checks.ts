@@ -1,4 +1,5 @@
 /** Checks on a lab file beyond its schema: every numeric parameter has a hard limit, limits name real parameters. */
+import { checkOpcuaInstrument } from '../../drivers/opcua/opcua.lab-checks.js';
 import type { PathKey } from '../common/schema-messages.js';
 import type { ActionSpec, InstrumentSpec, LabSpec, LimitSpec } from './lab.schema.js';
 
@@ -16,9 +17,10 @@ export function limitFor(instrument: InstrumentSpec, action: string, param: stri
 export function checkLab(lab: LabSpec): Finding[] {
   const out: Finding[] = [];
   for (const [id, inst] of Object.entries(lab.instruments)) {
-    if (inst.broker !== 'default' && !lab.brokers[inst.broker]) {
+    if (inst.driver === 'mqtt' && inst.broker !== 'default' && !lab.brokers[inst.broker]) {
       out.push({ path: ['instruments', id, 'broker'], message: `no broker "${inst.broker}" in brokers` });
     }
+    if (inst.driver === 'opcua') out.push(...checkOpcuaInstrument(id, inst));
     for (const [actionName, action] of Object.entries(inst.actions)) {
       out.push(...checkActionLimits(id, inst, actionName, action));
     }

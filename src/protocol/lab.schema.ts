@@ -3,6 +3,8 @@
  * and hard limits. Limits live here and nowhere else; every numeric action parameter must have one.
  */
 import { z } from 'zod';
+import { mqttBrokerSchema, mqttInstrumentFields } from '../../drivers/mqtt/mqtt.lab-schema.js';
+import { opcuaInstrumentFields } from '../../drivers/opcua/opcua.lab-schema.js';
 import { header, integer, name, unit, valueType, duration } from './schema-parts.js';
 
 export const paramSpecSchema = z
@@ -48,11 +50,9 @@ export const simulatorSchema = z
   })
   .describe('Run a simulated instrument in the daemon when simulators.inProcess is on');
 
-const mqttInstrumentSchema = z.strictObject({
-  driver: z.literal('mqtt'),
+/** The keys every instrument entry has, whatever its driver; each driver adds its own (drivers/<name>/*.lab-schema.ts). */
+const instrumentCommonFields = {
   description: z.string().optional(),
-  broker: name().default('default').describe('A broker of this lab file; "default" is the daemon\'s own'),
-  topicPrefix: z.string().min(1).optional().describe('Topic prefix; default: the broker\'s, else "labloop"'),
   actions: z.record(name(), actionSchema),
   readings: z.record(name(), resultSpecSchema).default({}),
   limits: z
@@ -61,16 +61,14 @@ const mqttInstrumentSchema = z.strictObject({
     .describe('Hard limits by parameter name (every action) or action.parameter'),
   capacity: integer().min(1).default(1).describe('Commands the instrument serves at once'),
   simulator: simulatorSchema.optional(),
-});
+};
 
-export const instrumentSchema = z.discriminatedUnion('driver', [mqttInstrumentSchema]);
+export const instrumentSchema = z.discriminatedUnion('driver', [
+  z.strictObject({ ...mqttInstrumentFields, ...instrumentCommonFields }),
+  z.strictObject({ ...opcuaInstrumentFields, ...instrumentCommonFields }),
+]);
 
-export const brokerSchema = z.strictObject({
-  url: z.string().regex(/^(mqtts?|tcp):\/\//, 'expected an mqtt:// or mqtts:// URL'),
-  username: z.string().optional(),
-  password: z.string().optional(),
-  topicPrefix: z.string().min(1).optional(),
-});
+export const brokerSchema = mqttBrokerSchema;
 
 export const labSchema = z.strictObject({
   ...header('lab'),

@@ -42,6 +42,7 @@ export async function mqttRig(
       clock,
       events,
       replyTimeoutMs: o.replyTimeoutMs ?? 2000,
+      files: { dataDir: '.', labPath: (p) => p },
       transports: { mqtt: () => link },
     },
     o.replyTimeoutMs ?? 2000,
