@@ -46,8 +46,8 @@ const RETRY_MAX_MS = 10_000;
 export class OpcuaConnection {
   /** The session is usable. */
   readonly up$ = new BehaviorSubject(false);
-  /** Why the last connection attempt failed, if it did (shown as the instrument's status detail). */
-  problem?: string;
+  /** Why the link is down, if known (shown as the instrument's status detail). */
+  readonly problem$ = new BehaviorSubject<string | undefined>(undefined);
   /** Incremented when the server lost our session and a new one was made: dynamic node ids may have changed. */
   generation = 0;
   private readonly logger: Logger;
@@ -85,9 +85,11 @@ export class OpcuaConnection {
     this.wake?.();
     this.up$.next(false);
     this.up$.complete();
-    await this.subscription?.terminate().catch(() => undefined);
-    await this.session?.close().catch(() => undefined);
-    await this.client?.disconnect().catch(() => undefined);
+    this.problem$.complete();
+    // Each step is bounded: on a dead link a polite close would wait for its request timeout.
+    if (this.up) await bounded(this.subscription?.terminate());
+    await bounded(this.session?.close(true));
+    await bounded(this.client?.disconnect());
     if (this.pki) await releasePki(this.o.files.dataDir, this.o.acceptAnyCertificate === true);
   }
 
@@ -115,8 +117,10 @@ export class OpcuaConnection {
         await this.connectOnce();
         return;
       } catch (e) {
-        this.problem = this.explain(e);
-        this.logger.warn(`cannot connect to ${this.o.endpoint}: ${this.problem}; retrying`);
+        if (this.closed) return;
+        const problem = this.explain(e);
+        this.problem$.next(problem);
+        this.logger.warn(`cannot connect to ${this.o.endpoint}: ${problem}; retrying`);
         await this.client?.disconnect().catch(() => undefined);
         this.client = undefined;
       }
@@ -140,13 +144,17 @@ export class OpcuaConnection {
       securityMode: MessageSecurityMode[s.mode],
       securityPolicy: SecurityPolicy[policy],
       clientCertificateManager: this.pki,
-      connectionStrategy: { maxRetry: 0, initialDelay: 250, maxDelay: 2000 },
+      // maxRetry -1: the first connect keeps trying, and so does every reconnection (0 would end them).
+      connectionStrategy: { maxRetry: -1, initialDelay: 250, maxDelay: 2000 },
       requestedSessionTimeout: 60_000,
       keepSessionAlive: true,
     });
     this.client = client;
     client.on('connection_lost', () => this.setUp(false));
     client.on('connection_reestablished', () => this.setUp(true));
+    client.on('backoff', (attempt: number) => {
+      this.problem$.next(`cannot reach ${this.o.endpoint} (attempt ${attempt + 1})`);
+    });
     await client.connect(this.o.endpoint);
     const session = await client.createSession(this.identity());
     session.on('session_repaired', () => this.generation++);
@@ -159,7 +167,6 @@ export class OpcuaConnection {
       priority: 10,
     });
     if (this.closed) return;
-    this.problem = undefined;
     this.setUp(true);
     this.logger.log(`connected to ${this.o.endpoint} (${s.mode}${s.mode === 'None' ? '' : `, ${policy}`})`);
   }
@@ -177,7 +184,14 @@ export class OpcuaConnection {
   }
 
   private setUp(up: boolean): void {
-    if (!this.closed && this.up$.value !== up) this.up$.next(up);
+    if (this.closed) return;
+    if (up && this.problem$.value !== undefined) this.problem$.next(undefined);
+    if (this.up$.value !== up) this.up$.next(up);
+  }
+
+  /** Why the link is down, if known. */
+  get problem(): string | undefined {
+    return this.problem$.value;
   }
 
   private explain(e: unknown): string {
@@ -186,4 +200,12 @@ export class OpcuaConnection {
       return `the server's certificate is not trusted (${m}); trust it in the lab file (security.trust) or move it from ${pkiFolder(this.o.files.dataDir)}/rejected to trusted`;
     return m;
   }
+}
+
+/** Waits for `p` at most `ms` (wall time), ignoring its failure. */
+async function bounded(p: Promise<unknown> | undefined, ms = 2000): Promise<void> {
+  if (!p) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
 }

@@ -123,6 +123,7 @@ export class OpcuaInstrumentDriver implements InstrumentDriver {
 
   connect(): Promise<void> {
     this.linkSub = this.conn.up$.subscribe((up) => this.onLink(up));
+    this.linkSub.add(this.conn.problem$.subscribe(() => this.refreshStatus()));
     this.conn.start();
     return Promise.resolve();
   }
