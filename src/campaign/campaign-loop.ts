@@ -123,6 +123,7 @@ export class CampaignLoop {
       );
       if (outcome.status === 'suspended') return;
       if (outcome.status === 'failed') return this.fail(current, outcome.reason);
+      if (outcome.status === 'interrupted') return this.interrupt(current, outcome.reason);
       if (current.status === 'running')
         current = journal.write((tx) => tx.setExperimentStatus(e.id, 'analyzing'));
       const analysis = analyzeObjectives(this.doc.spec, outcome.outputs);
@@ -144,6 +145,13 @@ export class CampaignLoop {
     await this.strategy.tell([
       { suggestionId: e.suggestionId, params: e.params as Suggestion['params'], failed: { reason } },
     ]);
+  }
+
+  /** Its outcome cannot be known (a crash cut a non-repeatable command): it counts as asked and teaches nothing. */
+  private async interrupt(e: ExperimentRecord, reason: string): Promise<void> {
+    this.deps.journal.write((tx) => tx.setExperimentStatus(e.id, 'interrupted', reason));
+    this.logger.warn(`experiment #${e.seq} interrupted: ${reason}`);
+    await this.strategy.tell([{ suggestionId: e.suggestionId, params: e.params as Suggestion['params'] }]);
   }
 
   /** Protocol inputs: the defaults, overridden by the strategy's parameters. */

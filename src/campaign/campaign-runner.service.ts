@@ -47,7 +47,16 @@ export class CampaignRunner {
         `campaign ${campaign.name} is ${campaign.status}, not running`,
       );
     const doc = this.storedDocument(campaign);
-    await this.instruments.ensureLab(doc.lab.spec);
+    await this.instruments.ensureLab(doc.lab.spec, doc.lab.path);
+    // Campaign start: the instruments as they describe themselves must agree with the lab file and the search space.
+    const check = await this.instruments.preflight(doc);
+    for (const note of check.notes) this.logger.log(`${campaign.name}: ${note}`);
+    if (check.problems.length > 0) {
+      const reason = `instruments disagree with the lab file: ${check.problems.join('; ')}`;
+      this.logger.error(`${campaign.name}: ${reason}`);
+      this.journal.write((tx) => tx.setCampaignStatus(campaignId, 'held', reason));
+      return;
+    }
     const strategy = await this.rebuildStrategy(campaign, doc);
     const loop = new CampaignLoop(
       { journal: this.journal, records: this.records, executor: this.executor },

@@ -80,6 +80,13 @@ export const configSchema = z
           .string()
           .default('60 s')
           .describe('A command is valid for this long after it is first sent (its deadline)'),
+        labs: z
+          .array(z.string().min(1))
+          .default([])
+          .describe(
+            'Lab files whose instruments are connected at boot, for manual control without a campaign ' +
+              '(a campaign connects its own lab when it starts)',
+          ),
       })
       .prefault({}),
     simulators: z
@@ -137,6 +144,7 @@ export type AppConfig = z.output<typeof configSchema> & {
 export const PATH_SETTINGS: readonly string[] = [
   'dataDir',
   'startup.campaigns',
+  'instruments.labs',
   'mqtt.tls.ca',
   'mqtt.tls.cert',
   'mqtt.tls.key',

@@ -37,9 +37,41 @@ export interface EventMap {
     error?: string;
   };
   'instrument.status': { instrument: string; online: boolean; state?: string; detail?: string };
+  /** A manual action (API or CLI), journaled before it is sent. */
+  'manual.command': {
+    commandId: string;
+    instrument: string;
+    action: string;
+    params: Record<string, unknown>;
+    source: ControlSource;
+    reason?: string;
+  };
+  'manual.finished': {
+    commandId: string;
+    instrument: string;
+    action: string;
+    status: string;
+    error?: string;
+  };
+  /** An abort or emergency stop, journaled before it is sent; `emergency`: whatever runs, not one command. */
+  'instrument.abort': {
+    instruments: string[];
+    target?: string;
+    emergency: boolean;
+    source: ControlSource;
+    reason?: string;
+  };
+  'instrument.aborted': {
+    instruments: string[];
+    delivered: string[];
+    failed: { instrument: string; reason: string }[];
+  };
   'broker.status': { broker: string; connected: boolean };
   'mqtt.malformed': { instrument: string; topic: string; reason: string };
 }
+
+/** Who asked for a manual action or an abort. */
+export type ControlSource = 'api' | 'cli';
 
 export type EventType = keyof EventMap;
 

@@ -26,6 +26,8 @@ function neverRan(c: Pick<CommandRecord, 'status' | 'error'>): boolean {
 export type ExecutionOutcome =
   | { status: 'executed'; outputs: Record<string, Scalar> }
   | { status: 'failed'; reason: string }
+  /** A command left pending by a crash may or may not have taken effect (its driver cannot tell): never repeated. */
+  | { status: 'interrupted'; reason: string }
   /** Stopped between steps by a drain; the experiment resumes from its next step later. */
   | { status: 'suspended' };
 
@@ -80,6 +82,8 @@ export class ExperimentExecutor {
           mine.length,
           control,
         );
+        if (outcome.status === 'interrupted')
+          return { status: 'interrupted', reason: `step ${key}: ${outcome.reason}` };
         if (outcome.status !== 'done') {
           return {
             status: 'failed',
@@ -99,7 +103,11 @@ export class ExperimentExecutor {
     }
   }
 
-  /** One step: a resumed command keeps its id; if the instrument never ran it (expired), a fresh one is sent. */
+  /**
+   * One step: a resumed command keeps its id — its driver first says whether it may be sent again, was found
+   * finished, or left an unknown outcome (then the experiment is interrupted); if the instrument never ran it
+   * (expired), a fresh one is sent.
+   */
   private async runStep(
     e: ExperimentRecord,
     step: ActionStepSpec,
@@ -108,7 +116,7 @@ export class ExperimentExecutor {
     resumedCommand: CommandRecord | undefined,
     attemptsSoFar: number,
     control: ExecutionControl,
-  ): Promise<CommandOutcome> {
+  ): Promise<CommandOutcome | { status: 'interrupted'; reason: string }> {
     let release: () => void;
     try {
       release = await this.instruments.reserve(step.instrument, control.abort);
@@ -121,6 +129,10 @@ export class ExperimentExecutor {
     try {
       let resumed = resumedCommand;
       let attempt = attemptsSoFar;
+      if (resumed) {
+        const found = await this.reconcile(resumed);
+        if (found) return found;
+      }
       for (;;) {
         const cmd = resumed ?? this.storeCommand(e, step, key, ++attempt, ctx);
         if (!cmd)
@@ -148,6 +160,34 @@ export class ExperimentExecutor {
     } finally {
       release();
     }
+  }
+
+  /** Asks the driver what became of a command an earlier process left pending; settles it unless it may go on. */
+  private async reconcile(
+    cmd: CommandRecord,
+  ): Promise<CommandOutcome | { status: 'interrupted'; reason: string } | undefined> {
+    const r = await this.instruments.reconcile(cmd.instrument, {
+      id: cmd.id,
+      experimentId: cmd.experimentId,
+      action: cmd.action,
+      params: cmd.params,
+      deadline: cmd.deadline,
+    });
+    if (r.kind === 'resend' || r.kind === 'running') return undefined;
+    if (r.kind === 'finished') {
+      const o = r.outcome;
+      this.journal.write((tx) =>
+        tx.finishCommand(
+          cmd,
+          o.status === 'done' ? { status: 'done', result: o.result } : { status: o.status, error: o.error },
+        ),
+      );
+      return o;
+    }
+    this.journal.write((tx) =>
+      tx.finishCommand(cmd, { status: 'failed', error: { code: 'OUTCOME_UNKNOWN', message: r.reason } }),
+    );
+    return { status: 'interrupted', reason: r.reason };
   }
 
   private storeCommand(
@@ -188,7 +228,14 @@ export class ExperimentExecutor {
         : DEFAULT_STEP_TIMEOUT_MS;
     return this.instruments.execute(
       cmd.instrument,
-      { id: cmd.id, action: cmd.action, params: cmd.params, deadline: cmd.deadline, timeoutMs },
+      {
+        id: cmd.id,
+        experimentId: cmd.experimentId,
+        action: cmd.action,
+        params: cmd.params,
+        deadline: cmd.deadline,
+        timeoutMs,
+      },
       {
         signal: control.abort,
         alreadySent: resumed,

@@ -3,7 +3,13 @@
  * broker, one lock per instrument. `execute` is the only way a command reaches a driver, and it passes the command
  * guard (hard limits) first. `preflight` is the check a campaign passes before it starts.
  */
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { BrokerService, type BrokerEndpoint } from '../broker/broker.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { parseDuration } from '../common/durations.js';
@@ -11,7 +17,7 @@ import { describeError, LabError } from '../common/lab-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.schema.js';
 import { EventBus } from '../events/event-bus.service.js';
 import { checkCampaign } from '../protocol/campaign.checks.js';
-import type { CampaignDocument } from '../protocol/document.loader.js';
+import { loadLabFile, type CampaignDocument } from '../protocol/document.loader.js';
 import type { InstrumentSpec, LabSpec } from '../protocol/lab.schema.js';
 import { DRIVERS } from '../../drivers/registry.js';
 import { MqttLinkPool } from '../../drivers/mqtt/mqtt-link-pool.js';
@@ -41,7 +47,7 @@ export interface RegisteredInstrument {
 }
 
 @Injectable()
-export class InstrumentRegistry implements OnApplicationShutdown {
+export class InstrumentRegistry implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('instruments');
   private readonly instruments = new Map<string, RegisteredInstrument & { specKey: string }>();
   private readonly links = new MqttLinkPool();
@@ -55,6 +61,14 @@ export class InstrumentRegistry implements OnApplicationShutdown {
     private readonly simulators: SimulatorHost,
   ) {
     this.replyTimeoutMs = parseDuration(config.instruments.replyTimeout) ?? 10_000;
+  }
+
+  /** Connects the instruments of the lab files listed in `instruments.labs`. */
+  async onApplicationBootstrap(): Promise<void> {
+    for (const file of this.config.instruments.labs) {
+      const lab = loadLabFile(file);
+      await this.ensureLab(lab.spec, lab.path);
+    }
   }
 
   /**
