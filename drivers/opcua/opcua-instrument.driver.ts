@@ -5,6 +5,7 @@
  * idempotent, so a command a crash left pending is re-sent only when the lab file declares its action repeatable
  * or it only observes; a LADS run is looked up by the command id instead (see `reconcile`).
  */
+import './opcua-log.js';
 import { Logger } from '@nestjs/common';
 import { resolveNodeId } from 'node-opcua';
 import { BehaviorSubject, filter, firstValueFrom, type Observable, type Subscription } from 'rxjs';
