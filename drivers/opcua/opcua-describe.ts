@@ -5,7 +5,7 @@
  * parameter transformed by an expression cannot be inspected — so absent parameters are unknown, not missing. An
  * action whose nodes cannot be found is left out: the campaign-start check then reports it.
  */
-import { AttributeIds, findBasicDataType, type NodeId } from 'node-opcua';
+import { AttributeIds, type NodeId } from 'node-opcua';
 import type { Logger } from '@nestjs/common';
 import { describeError } from '../../src/common/lab-error.js';
 import type { InstrumentDescription, ValueSpec } from '../../src/lab/instrument-driver.port.js';
@@ -73,12 +73,10 @@ async function paramsOf(
       const type = valueTypeOf(await ops.dataTypeOf(nodeId));
       if (op.value.param && type) params[op.value.param] = { type, ...(await range(nodeId, nodes)) };
     } else if (op.kind === 'call') {
-      const { methodId } = await ops.methodOf(op.object, op.method);
-      const session = nodes.session();
-      const def = await session.getArgumentDefinition(methodId);
-      for (const [i, arg] of (def.inputArguments ?? []).entries()) {
+      const { inputs } = await ops.signature(op.object, op.method);
+      for (const [i, arg] of inputs.entries()) {
         const p = op.args[i]?.param;
-        const type = valueTypeOf(await findBasicDataType(session, arg.dataType));
+        const type = valueTypeOf(arg.type);
         if (p && type) params[p] = { type };
       }
     } else {

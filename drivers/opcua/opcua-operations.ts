@@ -79,8 +79,16 @@ export function onlyObserves(ops: readonly CompiledOp[]): boolean {
   return ops.every((o) => o.kind === 'read' || o.kind === 'wait');
 }
 
+export interface MethodSignature {
+  objectId: NodeId;
+  methodId: NodeId;
+  inputs: { name: string; type: DataType }[];
+}
+
 export class OperationRunner {
   private readonly types = new Map<string, DataType>();
+  private readonly signatures = new Map<string, Promise<MethodSignature>>();
+  private generation = -1;
 
   constructor(
     private readonly conn: OpcuaConnection,
@@ -143,6 +151,7 @@ export class OperationRunner {
 
   /** The built-in type of a variable's value (cached: data types do not change while a server runs). */
   async dataTypeOf(nodeId: NodeId): Promise<DataType> {
+    this.checkGeneration();
     const key = nodeId.toString();
     const hit = this.types.get(key);
     if (hit !== undefined) return hit;
@@ -165,27 +174,53 @@ export class OperationRunner {
     return { objectId, methodId };
   }
 
+  /**
+   * A method's nodes and input types, looked up once (cached until the server loses our session): without the cache
+   * a call costs a browse and several reads before the call itself.
+   */
+  signature(objectRef: string, methodRef: string): Promise<MethodSignature> {
+    this.checkGeneration();
+    const key = `${objectRef}|${methodRef}`;
+    let sig = this.signatures.get(key);
+    if (!sig) {
+      sig = this.lookUpSignature(objectRef, methodRef);
+      this.signatures.set(key, sig);
+      sig.catch(() => this.signatures.delete(key));
+    }
+    return sig;
+  }
+
+  private async lookUpSignature(objectRef: string, methodRef: string): Promise<MethodSignature> {
+    const session = this.conn.requireSession();
+    const { objectId, methodId } = await this.methodOf(objectRef, methodRef);
+    const def = await session.getArgumentDefinition(methodId);
+    const inputs = [];
+    for (const [i, arg] of (def.inputArguments ?? []).entries())
+      inputs.push({ name: arg.name ?? String(i), type: await findBasicDataType(session, arg.dataType) });
+    return { objectId, methodId, inputs };
+  }
+
+  private checkGeneration(): void {
+    if (this.generation === this.conn.generation) return;
+    this.generation = this.conn.generation;
+    this.types.clear();
+    this.signatures.clear();
+  }
+
   private async call(
     op: Extract<CompiledOp, { kind: 'call' }>,
     t: TemplateContext,
   ): Promise<Record<string, unknown>> {
-    const session = this.conn.requireSession();
-    const { objectId, methodId } = await this.methodOf(op.object, op.method);
-    const def = await session.getArgumentDefinition(methodId);
-    const inputs = def.inputArguments ?? [];
+    const { objectId, methodId, inputs } = await this.signature(op.object, op.method);
     if (inputs.length !== op.args.length)
       throw new OpFailure(
         'BAD_PARAMETER',
         `${op.method} takes ${inputs.length} arguments, the lab file gives ${op.args.length}`,
       );
-    const inputArguments = [];
-    for (const [i, arg] of inputs.entries()) {
-      const type = await findBasicDataType(session, arg.dataType);
-      inputArguments.push(
-        convert(evaluate(op.args[i] as Template, t), type, `${op.method} argument ${arg.name ?? i}`),
-      );
-    }
-    const r = await session.call({ objectId, methodId, inputArguments });
+    const inputArguments = inputs.map((arg, i) =>
+      convert(evaluate(op.args[i] as Template, t), arg.type, `${op.method} argument ${arg.name}`),
+    );
+    const r = await this.conn.requireSession().call({ objectId, methodId, inputArguments });
     if (!r.statusCode.isGood()) throw badStatus(`calling ${op.method}`, r.statusCode);
     const out: Record<string, unknown> = {};
     op.outputs.forEach((name, i) => {
@@ -211,7 +246,10 @@ export class OperationRunner {
       op.equals
         ? sameValue(v, target)
         : typeof v === 'number' && Math.abs(v - (target as number)) <= op.tolerance;
-    let last: unknown;
+    // One fresh read first: a condition already met (and with nothing to hold) needs no monitored item. A monitored
+    // item's first value is as fresh, but creating and deleting one costs a publishing interval or more.
+    let last: unknown = await this.readNode(nodeId, op.node).catch(() => undefined);
+    if (op.holdMs === 0 && meets(last)) return;
     await new Promise<void>((resolve, reject) => {
       let hold: Timer | undefined;
       let finished = false;
