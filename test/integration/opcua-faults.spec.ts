@@ -4,7 +4,7 @@
  * lab file trusts is accepted.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { firstValueFrom, filter, take, toArray } from 'rxjs';
 import type { CommandRequest, Reading } from '../../src/lab/instrument-driver.port.js';
@@ -113,9 +113,17 @@ describe('OPC UA faults', () => {
         status: 'failed',
         error: { code: 'INSTRUMENT_OFFLINE', message: expect.stringContaining('not trusted') },
       });
-      expect(readdirSync(join(dir.path, 'pki', 'rejected')).length).toBeGreaterThan(0);
+      const rejected = readdirSync(join(dir.path, 'pki', 'rejected'));
+      expect(rejected).toHaveLength(1);
+      // An operator moves it to trusted/: the next retry gets in, no restart.
+      renameSync(
+        join(dir.path, 'pki', 'rejected', rejected[0]!),
+        join(dir.path, 'pki', 'trusted', 'certs', rejected[0]!),
+      );
+      await waitFor('accepted once trusted', () => untrusting.driver.status().link, 30_000);
     } finally {
       await untrusting.close();
+      rmSync(join(dir.path, 'pki', 'trusted'), { recursive: true, force: true });
     }
     const trusting = opcuaDriver(
       entry(server.url, { security: { ...secure, trust: [server.certificateFile] } }),
