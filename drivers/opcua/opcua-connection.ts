@@ -152,8 +152,9 @@ export class OpcuaConnection {
     this.client = client;
     client.on('connection_lost', () => this.setUp(false));
     client.on('connection_reestablished', () => this.setUp(true));
-    client.on('backoff', (attempt: number) => {
-      this.problem$.next(`cannot reach ${this.o.endpoint} (attempt ${attempt + 1})`);
+    client.on('backoff', () => {
+      const problem = `cannot reach ${this.o.endpoint}; retrying`;
+      if (this.problem$.value !== problem) this.problem$.next(problem);
     });
     await client.connect(this.o.endpoint);
     const session = await client.createSession(this.identity());

@@ -36,6 +36,8 @@ export interface ReactorServerOptions {
   secureOnly?: boolean;
   /** Lag time constant of the temperature, ms. */
   tauMs?: number;
+  /** Only this user may log in (no anonymous sessions). */
+  user?: { username: string; password: string };
 }
 
 export const REACTOR_NS = 'urn:labloop:test:reactor';
@@ -50,6 +52,14 @@ export async function startReactorServer(o: ReactorServerOptions): Promise<React
     port: o.port ?? 0,
     serverCertificateManager: pki('server'),
     userCertificateManager: pki('server-users'),
+    ...(o.user
+      ? {
+          allowAnonymous: false,
+          userManager: {
+            isValidUser: (u: string, p: string) => u === o.user?.username && p === o.user.password,
+          },
+        }
+      : {}),
     ...(o.secureOnly
       ? {
           securityModes: [MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt],

@@ -146,7 +146,7 @@ describe('hard limits at one choke point (property, every path)', () => {
             outputs: { rate: '${steps.read.result.rate}' },
           };
           const control = { drain: new AbortController().signal, abort: new AbortController().signal };
-          await executor.execute(e, protocol, params as Record<string, Scalar>, control);
+          await executor.execute(e, protocol, params, control);
         },
       ),
       { numRuns: 150 },

@@ -4,7 +4,7 @@
  * lab file trusts is accepted.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { firstValueFrom, filter, take, toArray } from 'rxjs';
 import type { CommandRequest, Reading } from '../../src/lab/instrument-driver.port.js';
@@ -135,6 +135,36 @@ describe('OPC UA faults', () => {
       expect(existsSync(join(dir.path, 'pki', 'own'))).toBe(true);
     } finally {
       await trusting.close();
+      await server.stop();
+      dir.cleanup();
+    }
+  });
+
+  it('logs in as the user the lab file names, its password read from a file', async () => {
+    const dir = tempDir('labloop-opcua-user-');
+    const server = await startReactorServer({
+      pkiDir: dir.path,
+      user: { username: 'operator', password: 'op-secret' },
+    });
+    writeFileSync(join(dir.path, 'operator.pw'), 'op-secret\n');
+    writeFileSync(join(dir.path, 'wrong.pw'), 'guess\n');
+    const good = opcuaDriver(
+      entry(server.url, { security: { user: { username: 'operator', passwordFile: 'operator.pw' } } }),
+      dir.path,
+    );
+    const bad = opcuaDriver(
+      entry(server.url, { security: { user: { username: 'operator', passwordFile: 'wrong.pw' } } }),
+      dir.path,
+    );
+    try {
+      await good.driver.connect();
+      await bad.driver.connect();
+      expect(await good.driver.execute(check())).toEqual({ status: 'done', result: { status: 'Idle' } });
+      await waitFor('login refused', () => bad.driver.status().detail);
+      expect(bad.driver.status().link).toBe(false);
+    } finally {
+      await good.close();
+      await bad.close();
       await server.stop();
       dir.cleanup();
     }
