@@ -14,7 +14,9 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import type { Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
+import { connect } from 'mqtt';
 import { BrokerAccess, type BrokerUser } from '../src/broker/broker-access.js';
 import { EmbeddedBroker } from '../src/broker/embedded-broker.js';
 import { SystemClock } from '../src/common/clock.js';
@@ -119,6 +121,7 @@ async function mqttScenarios(kind: 'aedes' | 'mosquitto'): Promise<Row[]> {
     limits: { x: { min: -1e9, max: 1e9 } },
   });
   try {
+    rows.push(...(await rawBaseline(kind, url)));
     for (const n of [1, 10, 100]) {
       const link = new MqttLink({
         url,
@@ -216,6 +219,47 @@ async function opcuaScenarios(): Promise<Row[]> {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+  return rows;
+}
+
+/**
+ * The same round trip with no labloop code: a bare mqtt.js client publishes the command and matches the reply by id
+ * (10 instruments). The gap to the driver rows is labloop's cost.
+ */
+async function rawBaseline(kind: string, url: string): Promise<Row[]> {
+  const instruments = await instrumentProcess(url, 10);
+  const client = connect(url, { username: 'labloop', password: 'bench-daemon', clean: true });
+  await new Promise<void>((resolve, reject) => {
+    client.once('connect', () => resolve());
+    client.once('error', reject);
+  });
+  (client.stream as Partial<Socket>).setNoDelay?.(true);
+  const waiting = new Map<string, () => void>();
+  client.on('message', (_t, payload) => {
+    const id = (JSON.parse(payload.toString()) as { id: string }).id;
+    waiting.get(id)?.();
+    waiting.delete(id);
+  });
+  await client.subscribeAsync('labloop/+/reply', { qos: 1 });
+  const rows: Row[] = [];
+  let seq = 0;
+  for (const inflight of [1, 10]) {
+    const r = await measure(
+      (w, k) =>
+        new Promise<void>((resolve) => {
+          const id = `raw-${++seq}`;
+          waiting.set(id, resolve);
+          const deadline = new Date(Date.now() + 60_000).toISOString();
+          const cmd = JSON.stringify({ id, action: 'echo', params: { x: k }, deadline });
+          client.publish(`labloop/i${(w + k * inflight) % 10}/cmd`, cmd, { qos: 1 });
+        }),
+      inflight,
+    );
+    rows.push({ transport: `MQTT ${kind}, bare mqtt.js (no labloop)`, instruments: 10, inflight, ...r });
+    print(rows.at(-1)!);
+  }
+  await client.endAsync(true);
+  await instruments.stop();
   return rows;
 }
 
