@@ -1,11 +1,14 @@
 /**
  * Instruments over HTTP: their state, link and last readings; manual actions (limit-checked, locked, journaled);
- * abort and emergency stop. Every state-changing route is a POST here, so an access guard (issue 8) covers them by
- * method. A manual action answers with its outcome: 200 done, 422 refused (limits, parameters), 409 busy or
+ * abort and emergency stop. Every state-changing route is a POST here, so the access guard covers them by
+ * method; the global access guard asks for an `operate` token. A manual action answers with its outcome: 200 done, 422 refused (limits, parameters), 409 busy or
  * expired, 502 the instrument failed it, 503 unreachable, 504 timed out.
  */
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { NeverRateLimited } from '../access/access.decorators.js';
+import type { AuthedRequest } from '../access/access.policy.js';
 import { z } from 'zod';
 import { parseDuration } from '../common/durations.js';
 import { DocumentInvalidError } from '../common/lab-error.js';
@@ -50,6 +53,7 @@ const abortAllBody = z.strictObject({
 /** Header the CLI sets, so the journal says where a manual action came from. */
 export const SOURCE_HEADER = 'x-labloop-source';
 
+@ApiTags('instruments')
 @Controller('api/instruments')
 export class InstrumentsController {
   constructor(
@@ -58,6 +62,7 @@ export class InstrumentsController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'Connected instruments: link, state, capacity and lock use, last readings' })
   list(): InstrumentView[] {
     return this.instruments.list().map((i) => {
       const s = i.driver.status();
@@ -86,34 +91,57 @@ export class InstrumentsController {
   /** Emergency stop: the contract's abort to the instruments named, or to all. */
   @Post('abort')
   @HttpCode(200)
-  abortAll(@Body() body: unknown, @Headers(SOURCE_HEADER) source?: string): Promise<AbortReport> {
+  @NeverRateLimited()
+  @ApiOperation({ summary: 'Emergency stop: abort at once on the instruments named, or on all' })
+  abortAll(
+    @Body() body: unknown,
+    @Req() req: AuthedRequest,
+    @Headers(SOURCE_HEADER) source?: string,
+  ): Promise<AbortReport> {
     const b = parse(abortAllBody, body);
-    return this.manual.abort(b.instruments, { source: sourceOf(source), reason: b.reason });
+    return this.manual.abort(b.instruments, {
+      source: sourceOf(source),
+      actor: req.principal?.name,
+      reason: b.reason,
+    });
   }
 
   @Post(':id/abort')
   @HttpCode(200)
+  @NeverRateLimited()
+  @ApiOperation({ summary: 'Abort one command (target) or whatever runs on one instrument' })
   abort(
     @Param('id') id: string,
     @Body() body: unknown,
+    @Req() req: AuthedRequest,
     @Headers(SOURCE_HEADER) source?: string,
   ): Promise<AbortReport> {
     const b = parse(abortBody, body);
-    return this.manual.abort([id], { source: sourceOf(source), reason: b.reason, target: b.target });
+    return this.manual.abort([id], {
+      source: sourceOf(source),
+      actor: req.principal?.name,
+      reason: b.reason,
+      target: b.target,
+    });
   }
 
   @Post(':id/actions/:action')
+  @ApiOperation({
+    summary: 'Run one action by hand: limit-checked, locked, journaled; answers with its outcome',
+  })
   async act(
     @Param('id') id: string,
     @Param('action') action: string,
     @Body() body: unknown,
     @Res({ passthrough: true }) res: Response,
+    @Req() req: AuthedRequest,
     @Headers(SOURCE_HEADER) source?: string,
   ): Promise<ManualResult> {
     const b = parse(actionBody, body);
     const result = await this.manual.run(id, action, {
       params: b.params,
       source: sourceOf(source),
+      actor: req.principal?.name,
       reason: b.reason,
       timeoutMs: b.timeout === undefined ? undefined : parseDuration(b.timeout),
     });

@@ -4,17 +4,17 @@
  * named, or to every instrument. Exit codes: 0 done / delivered, 1 refused or bad input, 3 failed, timed out or
  * not delivered everywhere.
  */
-import { LabError } from '../common/lab-error.js';
+import { LabError, type LabErrorCode } from '../common/lab-error.js';
 import { EXIT } from './cli-errors.js';
-import { errorMessage, postToDaemon, type DaemonOptions } from './daemon-client.js';
+import { DaemonClient, type ClientOptions } from './daemon-client.js';
 
-export interface DoOptions extends DaemonOptions {
+export interface DoOptions extends ClientOptions {
   timeout?: string;
   reason?: string;
   json?: boolean;
 }
 
-export interface EstopOptions extends DaemonOptions {
+export interface EstopOptions extends ClientOptions {
   reason?: string;
   json?: boolean;
 }
@@ -44,13 +44,11 @@ export async function doCommand(
 ): Promise<number> {
   const params = parseAssignments(pairs);
   const path = `/api/instruments/${encodeURIComponent(instrument)}/actions/${encodeURIComponent(action)}`;
-  const { status, body } = await postToDaemon(o, path, {
+  const body = await post(o, path, {
     params,
     ...(o.timeout ? { timeout: o.timeout } : {}),
     ...(o.reason ? { reason: o.reason } : {}),
   });
-  const refused = errorMessage(body);
-  if (refused) throw new LabError(status === 404 ? 'INSTRUMENT_UNKNOWN' : 'DOCUMENT_INVALID', refused);
   const r = body as {
     status: string;
     commandId: string;
@@ -69,12 +67,10 @@ export async function estopCommand(
   o: EstopOptions,
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<number> {
-  const { status, body } = await postToDaemon(o, '/api/instruments/abort', {
+  const body = await post(o, '/api/instruments/abort', {
     instruments,
     ...(o.reason ? { reason: o.reason } : {}),
   });
-  const refused = errorMessage(body);
-  if (refused) throw new LabError(status === 404 ? 'INSTRUMENT_UNKNOWN' : 'DOCUMENT_INVALID', refused);
   const r = body as {
     instruments: string[];
     delivered: string[];
@@ -94,4 +90,34 @@ function formatResult(result: Record<string, unknown>): string {
     ([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`,
   );
   return parts.length > 0 ? `: ${parts.join(' ')}` : '';
+}
+
+/**
+ * POSTs as the CLI (token from LABLOOP_TOKEN). A manual action's outcome comes back whatever its HTTP status (a
+ * rejected or failed command is an answer, not an error); a refused request (no such instrument, bad body, no
+ * token) becomes a LabError with the daemon's code and message.
+ */
+async function post(o: ClientOptions, path: string, body: unknown): Promise<unknown> {
+  const client = DaemonClient.from(o);
+  let res: Response;
+  try {
+    res = await fetch(`${client.baseUrl}${path}`, {
+      method: 'POST',
+      headers: client.headers({ 'content-type': 'application/json', 'x-labloop-source': 'cli' }),
+      body: JSON.stringify(body),
+    });
+  } catch (e) {
+    const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : String(e);
+    throw new LabError(
+      'DAEMON_UNREACHABLE',
+      `no labloop daemon answers at ${client.baseUrl} (${cause}); start one with \`labloop start\` or set LABLOOP_URL`,
+    );
+  }
+  const parsed = (await res.json().catch(() => null)) as {
+    status?: unknown;
+    error?: { code?: string; message?: string; field?: string };
+  } | null;
+  if (typeof parsed?.status === 'string' || (res.ok && parsed)) return parsed;
+  const code = (parsed?.error?.code ?? 'CONFLICT') as LabErrorCode;
+  throw new LabError(code, parsed?.error?.message ?? `HTTP ${res.status} from ${path}`, parsed?.error?.field);
 }

@@ -3,10 +3,30 @@ import 'reflect-metadata';
 import { Command, InvalidArgumentError } from 'commander';
 import { packageVersion } from '../common/package-root.js';
 import { reportError } from './cli-errors.js';
+import { registerOperatorCommands } from './operator.commands.js';
+import { optimizeCommand } from './optimize.command.js';
 import { doCommand, estopCommand, type DoOptions, type EstopOptions } from './instrument.commands.js';
 import { runCommand } from './run.command.js';
 import { startCommand } from './start.command.js';
 import { validateCommand } from './validate.command.js';
+
+function nonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+function jsonObject(value: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new InvalidArgumentError('expected a JSON object');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new InvalidArgumentError('expected a JSON object');
+  return parsed as Record<string, unknown>;
+}
 
 function port(value: string): number {
   const n = Number(value);
@@ -52,6 +72,35 @@ export function buildProgram(): Command {
     .action((files: string[], o: { lab?: string; json?: boolean }) => {
       process.exitCode = validateCommand(files, o);
     });
+
+  registerOperatorCommands(program);
+  program
+    .command('optimize')
+    .description(
+      'drive a strategy over stdin/stdout JSON lines, without instruments (see docs/strategies.md)',
+    )
+    .requiredOption('--space <file>', 'YAML with parameters, objectives and optional constraints')
+    .option('--strategy <name>', 'built-in name, ./module.js or http://service', 'bayes')
+    .option('--seed <n>', 'seed of the strategy', nonNegativeInteger, 0)
+    .option('--batch <k>', 'suggestions in flight at once', nonNegativeInteger, 1)
+    .option('--options <json>', 'strategy options as JSON, e.g. \'{"initial": 8}\'', jsonObject, {})
+    .action(
+      async (o: {
+        space: string;
+        strategy: string;
+        seed: number;
+        batch: number;
+        options: Record<string, unknown>;
+      }) => {
+        if (o.batch < 1) throw new InvalidArgumentError('--batch: expected at least 1');
+        process.exitCode = await optimizeCommand(o, {
+          input: process.stdin,
+          output: process.stdout,
+          errors: process.stderr,
+        });
+        process.stdin.destroy();
+      },
+    );
 
   program
     .command('do <instrument> <action> [params...]')

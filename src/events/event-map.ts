@@ -44,6 +44,8 @@ export interface EventMap {
     action: string;
     params: Record<string, unknown>;
     source: ControlSource;
+    /** Who asked (the API token's name), when known. */
+    actor?: string;
     reason?: string;
   };
   'manual.finished': {
@@ -59,6 +61,7 @@ export interface EventMap {
     target?: string;
     emergency: boolean;
     source: ControlSource;
+    actor?: string;
     reason?: string;
   };
   'instrument.aborted': {
@@ -68,6 +71,25 @@ export interface EventMap {
   };
   'broker.status': { broker: string; connected: boolean };
   'mqtt.malformed': { instrument: string; topic: string; reason: string };
+  /** An interlock tripped (emitted by the loop's interlocks, issue 6); alerts subscribe to it already. */
+  'interlock.tripped': { interlock: string; campaignId?: string; instrument?: string; detail?: string };
+  /** A state-changing API call: who (token name), what (method, route, target), why, and how it ended. */
+  'audit.call': {
+    actor: string;
+    method: string;
+    route: string;
+    target?: string;
+    reason?: string;
+    status: number;
+    error?: string;
+    campaignId?: string;
+  };
+  /** An API token was created or revoked (by the CLI, on the database directly). */
+  'token.changed': { name: string; change: 'created' | 'revoked'; scopes: string[] };
+  /** One call to a strategy's ask, timed (wall time) for the metrics. */
+  'strategy.asked': { campaignId: string; count: number; seconds: number };
+  /** An alert went out to a hook, or gave up. */
+  'alert.delivered': { alert: string; hook: string; ok: boolean; attempts: number; error?: string };
 }
 
 /** Who asked for a manual action or an abort. */
@@ -76,6 +98,8 @@ export type ControlSource = 'api' | 'cli';
 export type EventType = keyof EventMap;
 
 export interface LabEvent<K extends EventType = EventType> {
+  /** Row id in the event table for journaled events (the server-sent events id); absent for live-only events. */
+  id?: number;
   type: K;
   /** Lab time, ms since the epoch. */
   ts: number;

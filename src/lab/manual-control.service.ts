@@ -20,6 +20,8 @@ export const DEFAULT_MANUAL_TIMEOUT_MS = 5 * 60_000;
 export interface ManualRequest {
   params: Record<string, unknown>;
   source: ControlSource;
+  /** Who asked (the API token's name), when known. */
+  actor?: string;
   reason?: string;
   /** Longest the command may take once sent, lab ms. */
   timeoutMs?: number;
@@ -61,6 +63,7 @@ export class ManualControl {
         action,
         params: r.params,
         source: r.source,
+        ...(r.actor ? { actor: r.actor } : {}),
         ...(r.reason ? { reason: r.reason } : {}),
       }),
     );
@@ -96,7 +99,7 @@ export class ManualControl {
   /** Sends the contract's abort to `ids` (all instruments when empty) at once; `target`: one command only. */
   async abort(
     ids: readonly string[],
-    o: { source: ControlSource; reason?: string; target?: string },
+    o: { source: ControlSource; actor?: string; reason?: string; target?: string },
   ): Promise<AbortReport> {
     const all = this.instruments.list().map((i) => i.id);
     const chosen = ids.length > 0 ? [...ids] : all;
@@ -107,6 +110,7 @@ export class ManualControl {
         instruments: chosen,
         emergency: o.target === undefined,
         source: o.source,
+        ...(o.actor ? { actor: o.actor } : {}),
         ...(o.target ? { target: o.target } : {}),
         ...(o.reason ? { reason: o.reason } : {}),
       }),

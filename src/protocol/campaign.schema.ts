@@ -50,11 +50,48 @@ export const objectiveSchema = z.strictObject({
     .describe("Where the value comes from; default: the output with the objective's name"),
 });
 
-export const strategySchema = z.strictObject({
-  name: name().default('random'),
-  seed: integer().default(0),
-  options: z.record(z.string(), z.unknown()).default({}),
-});
+/**
+ * Which strategy proposes the experiments: a built-in `name`, a `module` (a file relative to the campaign, or an npm
+ * package) exporting a StrategyFactory, or an `external` HTTP service (docs/strategies.md). One of the three;
+ * none means `name: random`.
+ */
+export const strategySchema = z
+  .strictObject({
+    name: name().optional().describe('A built-in strategy: random, sobol, lhs, grid or bayes'),
+    module: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'A module exporting a StrategyFactory: ./file.js (relative to this file) or an npm package name',
+      ),
+    export: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The named export of the module to use (default: the default export, else createStrategy)'),
+    external: z
+      .strictObject({
+        url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
+        timeout: duration().default('60 s').describe('Longest one request may take'),
+        retries: integer()
+          .min(0, { error: 'expected 0 to 10 retries' })
+          .max(10, { error: 'expected 0 to 10 retries' })
+          .default(2)
+          .describe('Retries after a network error or a 5xx answer'),
+      })
+      .optional()
+      .describe('A strategy served over HTTP (POST /ask, POST /tell)'),
+    seed: integer().default(0),
+    options: z.record(z.string(), z.unknown()).default({}).describe('Passed to the strategy as they are'),
+  })
+  .refine((s) => [s.name, s.module, s.external].filter((v) => v !== undefined).length <= 1, {
+    message: 'expected one of name, module or external, not several',
+  })
+  .refine((s) => s.export === undefined || s.module !== undefined, {
+    message: 'export names an export of a module: give module too',
+    path: ['export'],
+  });
 
 export const campaignSchema = z.strictObject({
   ...header('campaign'),
@@ -78,3 +115,4 @@ export type ProtocolSpec = z.output<typeof protocolSchema>;
 export type ActionStepSpec = z.output<typeof actionStepSchema>;
 export type ParameterSpec = z.output<typeof parameterSchema>;
 export type ObjectiveSpec = z.output<typeof objectiveSchema>;
+export type StrategySpec = z.output<typeof strategySchema>;

@@ -110,8 +110,14 @@ export class JournalTx {
 
   event<K extends EventType>(type: K, data: EventMap[K]): void {
     const keys = eventKeys(data);
-    this.st.insertEvent.run(this.now, type, keys.campaignId, keys.experimentId, JSON.stringify(data));
-    this.pending.push({ type, ts: this.now, data });
+    const row = this.st.insertEvent.run(
+      this.now,
+      type,
+      keys.campaignId,
+      keys.experimentId,
+      JSON.stringify(data),
+    );
+    this.pending.push({ id: Number(row.lastInsertRowid), type, ts: this.now, data });
   }
 
   putDocument(kind: string, file: string, text: string): string {

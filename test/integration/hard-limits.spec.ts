@@ -17,6 +17,7 @@ import type { ProtocolSpec } from '../../src/protocol/campaign.schema.js';
 import type { Scalar } from '../../src/protocol/expressions.js';
 import { Journal } from '../../src/store/journal.service.js';
 import { Writable } from 'node:stream';
+import { createToken } from '../helpers/api-token.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -73,22 +74,30 @@ describe('hard limits at one choke point (property, every path)', () => {
   const dir = tempDir();
   let t: TestApp;
   const reached: CommandRequest[] = [];
+  let token = '';
 
   beforeAll(async () => {
     t = await startTestApp({
       mode: 'daemon',
       dataDir: dir.path,
-      env: { LABLOOP_INSTRUMENTS__LABS: 'test/fixtures/fast-lab.yaml' },
+      env: {
+        LABLOOP_INSTRUMENTS__LABS: 'test/fixtures/fast-lab.yaml',
+        // Hundreds of manual calls in seconds: far past the default 60 a minute.
+        LABLOOP_AUTH__RATELIMIT__WRITES: '100000',
+      },
     });
     const reader = t.app.get(InstrumentRegistry).get('reader')!;
     await waitFor('reader described', () => reader.driver.describe());
     const original = reader.driver.execute.bind(reader.driver);
+    token = createToken(t.app, 'operator');
+    process.env['LABLOOP_TOKEN'] = token; // the CLI path reads it
     jest.spyOn(reader.driver, 'execute').mockImplementation((req, options) => {
       reached.push(req);
       return original(req, options);
     });
   });
   afterAll(async () => {
+    delete process.env['LABLOOP_TOKEN'];
     await t.close();
     dir.cleanup();
   });
@@ -165,7 +174,7 @@ describe('hard limits at one choke point (property, every path)', () => {
         async (temperature, ph, substrate) => {
           await fetch(`${t.url}/api/instruments/reader/actions/measure`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json' },
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
             body: `{"params":{"temperature":${temperature},"ph":${ph},"substrate":${substrate}},"timeout":"10 s"}`,
           });
         },

@@ -8,14 +8,17 @@ import { DataSource } from 'typeorm';
 import { doCommand, estopCommand, parseAssignments } from '../../src/cli/instrument.commands.js';
 import { InstrumentRegistry } from '../../src/lab/instrument-registry.service.js';
 import { nativeDatabase } from '../../src/store/sqlite-connection.js';
+import { createToken } from '../helpers/api-token.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
 
+let token = '';
+
 async function post(url: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -46,11 +49,18 @@ describe('instruments API and CLI (daemon mode)', () => {
     t = await startTestApp({
       mode: 'daemon',
       dataDir: dir.path,
-      env: { LABLOOP_INSTRUMENTS__LABS: 'test/fixtures/fast-lab.yaml' },
+      env: {
+        LABLOOP_INSTRUMENTS__LABS: 'test/fixtures/fast-lab.yaml',
+        // Hundreds of manual calls in seconds: far past the default 60 a minute.
+        LABLOOP_AUTH__RATELIMIT__WRITES: '100000',
+      },
     });
     await waitFor('reader online', () => t.app.get(InstrumentRegistry).get('reader')?.driver.status().online);
+    token = createToken(t.app, 'operator');
+    process.env['LABLOOP_TOKEN'] = token; // the CLI reads it, as a user's shell would give it
   });
   afterAll(async () => {
+    delete process.env['LABLOOP_TOKEN'];
     await t.close();
     dir.cleanup();
   });
@@ -91,6 +101,7 @@ describe('instruments API and CLI (daemon mode)', () => {
         instrument: 'reader',
         params: measure,
         source: 'api',
+        actor: 'operator',
         reason: 'calibration',
       }),
     );
@@ -181,5 +192,35 @@ describe('instruments API and CLI (daemon mode)', () => {
     const one = await post(`${t.url}/api/instruments/reader/abort`, {});
     expect(one).toMatchObject({ status: 200, body: { delivered: ['reader'] } });
     await expect(estopCommand(['nope'], { url: t.url }, new Sink())).rejects.toThrow(/no instrument nope/);
+  });
+});
+
+describe('the emergency stop and the rate limit', () => {
+  it('is never turned away, however many calls came before it', async () => {
+    const dir = tempDir();
+    const t = await startTestApp({
+      mode: 'daemon',
+      dataDir: dir.path,
+      env: { LABLOOP_INSTRUMENTS__LABS: 'test/fixtures/fast-lab.yaml', LABLOOP_AUTH__RATELIMIT__WRITES: '1' },
+    });
+    try {
+      const secret = createToken(t.app, 'operator');
+      const send = (path: string, body: unknown) =>
+        fetch(`${t.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+          body: JSON.stringify(body),
+        });
+      const measure = { params: { temperature: 37, ph: 7, substrate: 5 } };
+      await send('/api/instruments/reader/actions/measure', measure);
+      expect((await send('/api/instruments/reader/actions/measure', measure)).status).toBe(429);
+      for (let i = 0; i < 3; i++) {
+        expect((await send('/api/instruments/abort', {})).status).toBe(200);
+        expect((await send('/api/instruments/reader/abort', {})).status).toBe(200);
+      }
+    } finally {
+      await t.close();
+      dir.cleanup();
+    }
   });
 });
