@@ -15,7 +15,7 @@ export class SimulatorHost implements OnApplicationShutdown {
   async startFor(
     lab: LabSpec,
     instruments: Record<string, InstrumentSpec>,
-    broker: (name: string) => SimBroker,
+    broker: (name: string, instrument: string) => SimBroker,
   ): Promise<void> {
     const subset: LabSpec = { ...lab, instruments };
     const sims = await startLabSimulators(subset, { clock: this.clock, broker });
