@@ -117,3 +117,57 @@ describe('growth fit', () => {
     ).toBeUndefined();
   });
 });
+
+describe('series analyzers (through analyze)', () => {
+  it('integrates a peak between a window on a time axis, and fits slopes and growth', async () => {
+    const { analyze } = await import('./analyzers.js');
+    const t = range(401, 0.01);
+    const trace = t.map((x) => 1 + 30 * Math.exp(-((x - 2) ** 2) / (2 * 0.04 ** 2)));
+    const peak = analyze(
+      {
+        analyzer: 'peak-area',
+        measurement: 'trace',
+        time: 'times',
+        window: { from: 1.5, to: 2.5 },
+        baseline: 'linear',
+      },
+      { values: { trace, times: t }, units: { times: 'min' } },
+    );
+    expect(peak.ok && peak.mean).toBeCloseTo(30 * 0.04 * Math.sqrt(2 * Math.PI), 3);
+
+    const reads = range(20, 30).map((x) => 0.05 + 0.002 * x);
+    const rate = analyze(
+      { analyzer: 'initial-rate', measurement: 'od', time: 'at', window: '3 min' },
+      { values: { od: reads, at: range(20, 30) }, units: { at: 's' } },
+    );
+    // 3 min over 30 s samples: the first seven points; the slope per second.
+    expect(rate.ok && rate.mean).toBeCloseTo(0.002, 9);
+
+    const hours = range(49, 0.25);
+    const od = hours.map((h) => 0.02 * Math.exp(gompertz(h, [Math.log(1.6 / 0.02), 0.9, 1.5])));
+    const growth = analyze(
+      { analyzer: 'growth-fit', measurement: 'od', time: 'h', model: 'gompertz', report: 'lag' },
+      { values: { od, h: hours }, units: { h: 'h' } },
+    );
+    expect(growth.ok && growth.mean).toBeCloseTo(1.5, 1);
+    const plateau = analyze(
+      { analyzer: 'growth-fit', measurement: 'od', time: 'h', model: 'gompertz', report: 'yield' },
+      { values: { od, h: hours }, units: {} },
+    );
+    expect(plateau.ok && plateau.mean).toBeCloseTo(1.6, 2);
+  });
+
+  it('fails with a reason on a series it cannot use', async () => {
+    const { analyze } = await import('./analyzers.js');
+    expect(analyze({ analyzer: 'initial-rate', measurement: 'x' }, { values: { x: 3 }, units: {} })).toEqual({
+      ok: false,
+      reason: 'measurement x is not a list of finite numbers',
+    });
+    expect(
+      analyze(
+        { analyzer: 'growth-fit', measurement: 'x', model: 'logistic', report: 'rate' },
+        { values: { x: [0.1, 0.1, 0.1, 0.1, 0.1, 0.1] }, units: {} },
+      ),
+    ).toEqual({ ok: false, reason: 'no logistic growth curve fits x (no growth, or too few points)' });
+  });
+});

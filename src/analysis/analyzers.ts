@@ -1,13 +1,14 @@
 /**
- * Analyzers turn an experiment's measurements (protocol outputs) into an objective's value and its uncertainty.
- * Here: `value` (one number as it is), `mean` (mean and standard error of replicates) and `expr` (a computed value
- * over the outputs). `peak-area`, `initial-rate` and `growth-fit` are part of the language and its checks; they are
- * implemented with the analysis stage of the loop (issue 6), and a campaign that uses one is refused at start until
- * then.
+ * Analyzers turn an experiment's measurements (protocol outputs) into an objective's value and its uncertainty:
+ * `value` (one number as it is), `mean` (mean and standard error of replicates), `expr` (a computed value over the
+ * outputs), and the series analyzers in series.analyzers.ts — `peak-area` (a chromatogram peak), `initial-rate` (the
+ * early slope of a kinetic read) and `growth-fit` (a growth curve). A value that cannot be derived is a reason, not
+ * an exception: the experiment fails with it and the strategy is told.
  */
 import { evaluateNode, ExpressionError, parseExpression } from '../common/expression.js';
 import { isList, quantity, toNumberIn, ValueError, type Value } from '../common/quantity.js';
 import type { AnalyzerSpec } from '../protocol/campaign.schema.js';
+import { growthOf, initialRateOf, peakAreaOf } from './series.analyzers.js';
 
 export type OutputValue = number | string | boolean | OutputValue[];
 
@@ -18,7 +19,14 @@ export interface Measurements {
 
 export type Analysis = { ok: true; mean: number; sem?: number } | { ok: false; reason: string };
 
-export const AVAILABLE_ANALYZERS = ['value', 'mean', 'expr'] as const;
+export const AVAILABLE_ANALYZERS = [
+  'value',
+  'mean',
+  'expr',
+  'peak-area',
+  'initial-rate',
+  'growth-fit',
+] as const;
 
 export function analyze(from: AnalyzerSpec, m: Measurements): Analysis {
   switch (from.analyzer) {
@@ -29,9 +37,11 @@ export function analyze(from: AnalyzerSpec, m: Measurements): Analysis {
     case 'expr':
       return expression(from.expr, m);
     case 'peak-area':
+      return peakAreaOf(from, m);
     case 'initial-rate':
+      return initialRateOf(from, m);
     case 'growth-fit':
-      return { ok: false, reason: `the ${from.analyzer} analyzer is not available in this version` };
+      return growthOf(from, m);
   }
 }
 

@@ -1,8 +1,10 @@
 /**
- * Growth-curve fit: Zwietering's modified Gompertz model on y = ln(OD/OD₀),
- *   y(t) = A·exp(−exp(μm·e/A·(λ − t) + 1)),
- * giving the maximum specific growth rate μm (per time unit of t), the lag λ and the asymptote A, with standard
- * errors (Zwietering et al., Appl. Environ. Microbiol. 1990; ../shared/research/instruments.md §6.4).
+ * Growth-curve fits on y = ln(OD/OD₀) with Zwietering's reparametrised models (Zwietering et al., Appl. Environ.
+ * Microbiol. 1990; ../shared/research/instruments.md §6.4), each in terms of the maximum specific growth rate μm
+ * (per time unit of t), the lag λ and the asymptote A:
+ *   Gompertz  y(t) = A·exp(−exp(μm·e/A·(λ − t) + 1))
+ *   logistic  y(t) = A / (1 + exp(4·μm/A·(λ − t) + 2))
+ * with standard errors from the fit.
  */
 import { levenbergMarquardt } from './least-squares.js';
 
@@ -14,6 +16,9 @@ export interface GrowthFit {
   lagSem: number;
   /** Asymptote of ln(OD/OD₀). */
   asymptote: number;
+  asymptoteSem: number;
+  /** The first OD the curve is measured from. */
+  od0: number;
   /** ln 2 / μm. */
   doublingTime: number;
   converged: boolean;
@@ -24,7 +29,18 @@ export function gompertz(t: number, [A, mu, lag]: readonly number[]): number {
   return a * Math.exp(-Math.exp((((mu as number) * Math.E) / a) * ((lag as number) - t) + 1));
 }
 
-export function fitGrowth(t: readonly number[], od: readonly number[]): GrowthFit | undefined {
+export function logistic(t: number, [A, mu, lag]: readonly number[]): number {
+  const a = A as number;
+  return a / (1 + Math.exp(((4 * (mu as number)) / a) * ((lag as number) - t) + 2));
+}
+
+export type GrowthModel = 'gompertz' | 'logistic';
+
+export function fitGrowth(
+  t: readonly number[],
+  od: readonly number[],
+  model: GrowthModel = 'gompertz',
+): GrowthFit | undefined {
   const n = Math.min(t.length, od.length);
   if (n < 5) return undefined;
   const od0 = Math.max(1e-9, Math.min(...od.slice(0, Math.min(3, n))));
@@ -46,7 +62,7 @@ export function fitGrowth(t: readonly number[], od: readonly number[]): GrowthFi
   const tm = ((ts[at] as number) + (ts[at - 1] as number)) / 2;
   const ym = ((y[at] as number) + (y[at - 1] as number)) / 2;
   const lag0 = Math.max(0, tm - ym / best);
-  const fit = levenbergMarquardt(gompertz, ts, y, [A0, best, lag0]);
+  const fit = levenbergMarquardt(model === 'logistic' ? logistic : gompertz, ts, y, [A0, best, lag0]);
   const [A, mu, lag] = fit.params as [number, number, number];
   if (!(mu > 0) || !(A > 0) || !Number.isFinite(lag)) return undefined;
   return {
@@ -55,6 +71,8 @@ export function fitGrowth(t: readonly number[], od: readonly number[]): GrowthFi
     lag,
     lagSem: fit.sem[2] ?? Number.NaN,
     asymptote: A,
+    asymptoteSem: fit.sem[0] ?? Number.NaN,
+    od0,
     doublingTime: Math.LN2 / mu,
     converged: fit.converged,
   };

@@ -19,10 +19,12 @@ export interface PeakArea {
 
 const EDGE_POINTS = 3;
 
+/** `linearBaseline: false` integrates the signal above zero (a trace already baseline-corrected). */
 export function peakArea(
   t: readonly number[],
   signal: readonly number[],
   w: PeakWindow,
+  linearBaseline = true,
 ): PeakArea | undefined {
   const lo = w.center - w.halfWidth;
   const hi = w.center + w.halfWidth;
@@ -40,7 +42,7 @@ export function peakArea(
   const t1 = mean(last, t);
   const b0 = mean(first, signal);
   const b1 = mean(last, signal);
-  const baseline = (x: number): number => b0 + ((b1 - b0) * (x - t0)) / (t1 - t0);
+  const baseline = (x: number): number => (linearBaseline ? b0 + ((b1 - b0) * (x - t0)) / (t1 - t0) : 0);
   let area = 0;
   let apex = t[idx[0] as number] as number;
   let top = -Infinity;

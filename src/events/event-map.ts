@@ -10,7 +10,14 @@ export type ObjectiveValues = Record<string, { mean: number; sem?: number }>;
 export interface EventMap {
   'campaign.created': { campaignId: string; name: string; file: string };
   'campaign.status': { campaignId: string; from: CampaignStatus; to: CampaignStatus; reason?: string };
-  'experiment.designed': { campaignId: string; experimentId: string; seq: number; params: ParamValues };
+  'experiment.designed': {
+    campaignId: string;
+    experimentId: string;
+    seq: number;
+    params: ParamValues;
+    /** Absent for the strategy's own proposals. */
+    kind?: 'control' | 'rerun';
+  };
   'experiment.status': {
     campaignId: string;
     experimentId: string;

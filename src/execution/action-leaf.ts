@@ -32,7 +32,7 @@ export async function runAction(node: ActionNode, ctx: LeafContext): Promise<Lea
     try {
       params = evaluateParams(node, ctx);
     } catch (e) {
-      if (startsAttempt) ctx.ports.journal.startStep(ctx.e, ctx.key, 'action');
+      if (startsAttempt) await ctx.ports.journal.startStep(ctx.e, ctx.key, 'action');
       return { status: 'failed', reason: expressionProblem(e) };
     }
   }
@@ -42,14 +42,19 @@ export async function runAction(node: ActionNode, ctx: LeafContext): Promise<Lea
   } catch {
     return SUSPENDED;
   }
+  // Paused, held or aborted while waiting for the instrument: nothing new is sent.
+  if (ctx.stop.aborted && !pending) {
+    release();
+    return SUSPENDED;
+  }
   try {
     let resent = pending !== undefined;
-    let cmd = pending ?? store(node, ctx, params ?? {}, startsAttempt);
+    let cmd = pending ?? (await store(node, ctx, params ?? {}, startsAttempt));
     // A command from before a restart: its driver first tells whether it may go again, finished, or is unknowable.
     let found = pending ? await ctx.ports.instruments.reconcile(node.instrument, cmd) : undefined;
     if (found?.kind === 'unknown') {
       const error = { code: 'OUTCOME_UNKNOWN', message: found.reason };
-      ctx.ports.journal.finishCommand(ctx.e, cmd, { status: 'failed', error });
+      await ctx.ports.journal.finishCommand(ctx.e, cmd, { status: 'failed', error });
       return { status: 'interrupted', reason: `${node.instrument}.${node.action}: ${found.reason}` };
     }
     for (;;) {
@@ -60,7 +65,7 @@ export async function runAction(node: ActionNode, ctx: LeafContext): Promise<Lea
       const finish = done
         ? { status: 'done' as const, result: outcome.result }
         : { status: outcome.status, error: outcome.error };
-      ctx.ports.journal.finishCommand(
+      await ctx.ports.journal.finishCommand(
         ctx.e,
         cmd,
         finish,
@@ -75,7 +80,7 @@ export async function runAction(node: ActionNode, ctx: LeafContext): Promise<Lea
       // Only a command sent before a restart can come back EXPIRED having never run; then a fresh one is safe.
       if (!(resent && outcome.status === 'rejected' && outcome.error.code === 'EXPIRED'))
         return { status: 'failed', reason: `${outcome.error.code}: ${outcome.error.message}` };
-      cmd = store(node, ctx, cmd.params, false);
+      cmd = await store(node, ctx, cmd.params, false);
       resent = false;
     }
   } finally {
@@ -94,13 +99,13 @@ function evaluateParams(node: ActionNode, ctx: LeafContext): Record<string, unkn
   return out;
 }
 
-function store(
+async function store(
   node: ActionNode,
   ctx: LeafContext,
   params: Record<string, unknown>,
   startsAttempt: boolean,
-): CommandRecord {
-  const cmd = ctx.ports.journal.createCommand(
+): Promise<CommandRecord> {
+  const cmd = await ctx.ports.journal.createCommand(
     ctx.e,
     {
       experimentId: ctx.e.id,
@@ -137,7 +142,7 @@ function send(
       signal: ctx.abort,
       alreadySent: resent,
       onSend: (again) => {
-        if (again) ctx.ports.journal.countResend(cmd.id);
+        if (again) void ctx.ports.journal.countResend(cmd.id).catch(() => undefined);
       },
     },
   );

@@ -26,17 +26,18 @@ export interface ExperimentHistory {
 export interface StepJournal {
   /** Everything journaled for the experiment, read once when it (re)starts. */
   history(e: StepOwner): ExperimentHistory;
+  // Every write resolves once it is durable (the store shares one commit among the writes of a turn).
   /** A new attempt of a leaf step begins. */
-  startStep(e: StepOwner, key: string, kind: string, detail?: unknown): StepRecord;
+  startStep(e: StepOwner, key: string, kind: string, detail?: unknown): Promise<StepRecord>;
   /** The step ends; `hold` also holds the campaign, in the same transaction. */
-  finishStep(e: StepOwner, key: string, f: StepFinish, hold?: { reason: string }): void;
+  finishStep(e: StepOwner, key: string, f: StepFinish, hold?: { reason: string }): Promise<void>;
   /** A control step's decision, recorded once. */
-  decide(e: StepOwner, key: string, kind: string, result: unknown): void;
+  decide(e: StepOwner, key: string, kind: string, result: unknown): Promise<void>;
   /** Stores a command before it is sent; `startsAttempt` also starts the step's next attempt (same transaction). */
-  createCommand(e: StepOwner, c: NewCommand, startsAttempt: boolean): CommandRecord;
+  createCommand(e: StepOwner, c: NewCommand, startsAttempt: boolean): Promise<CommandRecord>;
   /** Stores a command's outcome, and the step's when the command ends it (same transaction). */
-  finishCommand(e: StepOwner, cmd: CommandRecord, f: CommandFinish, step?: StepFinish): void;
-  countResend(commandId: string): void;
+  finishCommand(e: StepOwner, cmd: CommandRecord, f: CommandFinish, step?: StepFinish): Promise<void>;
+  countResend(commandId: string): Promise<void>;
 }
 
 export interface InstrumentPort {

@@ -15,10 +15,10 @@ export async function runManual(node: ManualNode, ctx: LeafContext): Promise<Lea
   try {
     prompt = formatValue(evaluateTemplate(node.prompt, ctx.scope.resolve));
   } catch (e) {
-    if (!ctx.resume) ctx.ports.journal.startStep(ctx.e, ctx.key, 'manual', { prompt: '' });
+    if (!ctx.resume) await ctx.ports.journal.startStep(ctx.e, ctx.key, 'manual', { prompt: '' });
     return { status: 'failed', reason: expressionProblem(e) };
   }
-  const record = ctx.resume ?? ctx.ports.journal.startStep(ctx.e, ctx.key, 'manual', { prompt });
+  const record = ctx.resume ?? (await ctx.ports.journal.startStep(ctx.e, ctx.key, 'manual', { prompt }));
   const timeout = new AbortController();
   const timer = ctx.ports.clock.setTimer(
     Math.max(0, record.startedAt + node.timeoutMs - ctx.ports.clock.now()),

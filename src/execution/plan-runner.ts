@@ -140,7 +140,7 @@ export class PlanRunner {
   }
 
   private async repeat(run: Run, node: RepeatNode, key: string, scope: RunScope): Promise<Flow> {
-    const decided = this.decide(run, key, 'repeat', () => {
+    const decided = await this.decide(run, key, 'repeat', () => {
       if ('list' in node.over) {
         const v = evaluateTemplate(node.over.list, scope.resolve);
         if (!isList(v)) throw new Error(`expected a list to repeat over, got ${String(toPlain(v))}`);
@@ -171,7 +171,7 @@ export class PlanRunner {
   }
 
   private async condition(run: Run, node: IfNode, key: string, scope: RunScope): Promise<Flow> {
-    const decided = this.decide(run, key, 'if', () => ({
+    const decided = await this.decide(run, key, 'if', () => ({
       branch: truthy(evaluateNode(node.condition, scope.resolve)) ? 'then' : 'else',
     }));
     if ('failed' in decided) return decided.failed;
@@ -180,12 +180,12 @@ export class PlanRunner {
   }
 
   /** A control decision: replayed from the journal, or made now and journaled before it is acted on. */
-  private decide(
+  private async decide(
     run: Run,
     key: string,
     kind: string,
     make: () => unknown,
-  ): { value: unknown } | { failed: Flow } {
+  ): Promise<{ value: unknown } | { failed: Flow }> {
     const seen = run.history.steps.get(key);
     if (seen?.status === 'done') return { value: seen.result };
     if (run.stop.aborted) return { failed: SUSPENDED };
@@ -200,7 +200,7 @@ export class PlanRunner {
         },
       };
     }
-    this.ports.journal.decide(run.e, key, kind, value);
+    await this.ports.journal.decide(run.e, key, kind, value);
     return { value };
   }
 
@@ -237,13 +237,13 @@ export class PlanRunner {
       resume = undefined;
       if (r.status === 'suspended') return SUSPENDED;
       if (r.status === 'interrupted') {
-        this.ports.journal.finishStep(run.e, key, { status: 'failed', error: r.reason });
+        await this.ports.journal.finishStep(run.e, key, { status: 'failed', error: r.reason });
         run.halt.abort(new Error('interrupted'));
         return { status: 'interrupted', reason: `step ${key}: ${r.reason}` };
       }
       if (r.status === 'done') {
         if (!r.journaled)
-          this.ports.journal.finishStep(run.e, key, { status: 'done', result: storable(r.values) });
+          await this.ports.journal.finishStep(run.e, key, { status: 'done', result: storable(r.values) });
         this.keep(node, scope, r.values);
         return OK;
       }
@@ -256,7 +256,7 @@ export class PlanRunner {
         if (!(await pause(this.ports, wait, run.stop))) return SUSPENDED;
         continue;
       }
-      return this.giveUp(run, node, key, r.reason, attempts);
+      return await this.giveUp(run, node, key, r.reason, attempts);
     }
   }
 
@@ -273,21 +273,32 @@ export class PlanRunner {
     }
   }
 
-  private giveUp(run: Run, node: LeafNode, key: string, reason: string, attempts: number): Flow {
+  private async giveUp(
+    run: Run,
+    node: LeafNode,
+    key: string,
+    reason: string,
+    attempts: number,
+  ): Promise<Flow> {
     const what = node.kind === 'action' ? ` (${node.instrument}.${node.action})` : '';
     const tried = attempts > 1 ? ` after ${attempts} attempts` : '';
     const message = `step ${key}${what} failed${tried}: ${reason}`;
     switch (node.policy.then) {
       case 'skip':
-        this.ports.journal.finishStep(run.e, key, { status: 'skipped', error: reason });
+        await this.ports.journal.finishStep(run.e, key, { status: 'skipped', error: reason });
         this.logger.warn(`${message}; skipped`);
         return OK;
       case 'hold':
-        this.ports.journal.finishStep(run.e, key, { status: 'held', error: reason }, { reason: message });
+        await this.ports.journal.finishStep(
+          run.e,
+          key,
+          { status: 'held', error: reason },
+          { reason: message },
+        );
         run.halt.abort(new Error('held'));
         return { status: 'held', reason: message };
       case 'fail':
-        this.ports.journal.finishStep(run.e, key, { status: 'failed', error: reason });
+        await this.ports.journal.finishStep(run.e, key, { status: 'failed', error: reason });
         run.halt.abort(new Error('failed'));
         return { status: 'failed', reason: message };
     }

@@ -8,7 +8,8 @@ import type { ReadNode } from '../protocol/plan.js';
 import { SUSPENDED, type LeafContext, type LeafResult } from './leaf.js';
 
 export async function runRead(node: ReadNode, ctx: LeafContext): Promise<LeafResult> {
-  const started = ctx.resume?.startedAt ?? ctx.ports.journal.startStep(ctx.e, ctx.key, 'read').startedAt;
+  const started =
+    ctx.resume?.startedAt ?? (await ctx.ports.journal.startStep(ctx.e, ctx.key, 'read')).startedAt;
   const source = node.source;
   if ('result' in source) {
     const v = ctx.scope.resolve(source.result);

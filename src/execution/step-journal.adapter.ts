@@ -1,4 +1,4 @@
-/** The plan runner's journal port on the store: every write one synchronous, durable transaction. */
+/** The plan runner's journal port on the store: every write durable before its promise resolves (group commit). */
 import { Injectable } from '@nestjs/common';
 import {
   Journal,
@@ -29,12 +29,12 @@ export class StoreStepJournal implements StepJournal {
     return { steps, commands };
   }
 
-  startStep(e: StepOwner, key: string, kind: string, detail?: unknown): StepRecord {
-    return this.journal.write((tx) => tx.startStep(e, key, kind, detail));
+  startStep(e: StepOwner, key: string, kind: string, detail?: unknown): Promise<StepRecord> {
+    return this.journal.commit((tx) => tx.startStep(e, key, kind, detail));
   }
 
-  finishStep(e: StepOwner, key: string, f: StepFinish, hold?: { reason: string }): void {
-    this.journal.write((tx) => {
+  finishStep(e: StepOwner, key: string, f: StepFinish, hold?: { reason: string }): Promise<void> {
+    return this.journal.commit((tx) => {
       tx.finishStep(e, key, f);
       if (hold) {
         const c = tx.campaign(e.campaignId);
@@ -44,25 +44,25 @@ export class StoreStepJournal implements StepJournal {
     });
   }
 
-  decide(e: StepOwner, key: string, kind: string, result: unknown): void {
-    this.journal.write((tx) => tx.decideStep(e, key, kind, result));
+  decide(e: StepOwner, key: string, kind: string, result: unknown): Promise<void> {
+    return this.journal.commit((tx) => tx.decideStep(e, key, kind, result));
   }
 
-  createCommand(e: StepOwner, c: NewCommand, startsAttempt: boolean): CommandRecord {
-    return this.journal.write((tx) => {
+  createCommand(e: StepOwner, c: NewCommand, startsAttempt: boolean): Promise<CommandRecord> {
+    return this.journal.commit((tx) => {
       if (startsAttempt) tx.startStep(e, c.step, 'action');
       return tx.createCommand(c);
     });
   }
 
-  finishCommand(e: StepOwner, cmd: CommandRecord, f: CommandFinish, step?: StepFinish): void {
-    this.journal.write((tx) => {
+  finishCommand(e: StepOwner, cmd: CommandRecord, f: CommandFinish, step?: StepFinish): Promise<void> {
+    return this.journal.commit((tx) => {
       tx.finishCommand(cmd, f);
       if (step) tx.finishStep(e, cmd.step, step);
     });
   }
 
-  countResend(commandId: string): void {
-    this.journal.write((tx) => tx.countResend(commandId));
+  countResend(commandId: string): Promise<void> {
+    return this.journal.commit((tx) => tx.countResend(commandId));
   }
 }

@@ -20,11 +20,11 @@ export async function runWait(node: WaitNode, ctx: LeafContext): Promise<LeafRes
   try {
     ms = durationMs(node, ctx);
   } catch (e) {
-    if (!ctx.resume) ctx.ports.journal.startStep(ctx.e, ctx.key, 'wait');
+    if (!ctx.resume) await ctx.ports.journal.startStep(ctx.e, ctx.key, 'wait');
     return { status: 'failed', reason: expressionProblem(e) };
   }
   const started =
-    ctx.resume?.startedAt ?? ctx.ports.journal.startStep(ctx.e, ctx.key, 'wait', { ms }).startedAt;
+    ctx.resume?.startedAt ?? (await ctx.ports.journal.startStep(ctx.e, ctx.key, 'wait', { ms })).startedAt;
   const left = started + ms - ctx.ports.clock.now();
   return (await pause(ctx.ports, left, ctx.stop)) ? { status: 'done', values: {} } : SUSPENDED;
 }
@@ -38,13 +38,13 @@ function durationMs(node: WaitNode, ctx: LeafContext): number {
   return Math.max(0, seconds * 1000);
 }
 
-function waitUntil(
+async function waitUntil(
   node: WaitNode,
   until: NonNullable<WaitNode['until']>,
   ctx: LeafContext,
 ): Promise<LeafResult> {
   const { ports } = ctx;
-  const started = ctx.resume?.startedAt ?? ports.journal.startStep(ctx.e, ctx.key, 'wait').startedAt;
+  const started = ctx.resume?.startedAt ?? (await ports.journal.startStep(ctx.e, ctx.key, 'wait')).startedAt;
   const timeoutMs = node.timeoutMs ?? 5 * 60_000;
   const instruments = new Set(
     referencesOf(until.condition)

@@ -4,7 +4,7 @@
  * that same transaction, then published on the bus once committed. Intents are written before they are acted on.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Database, Statement } from 'better-sqlite3';
 import { DataSource } from 'typeorm';
@@ -35,6 +35,7 @@ import {
   toStep,
   type CampaignRecord,
   type CommandRecord,
+  type ExperimentKind,
   type ExperimentRecord,
   type StepRecord,
 } from './store.records.js';
@@ -91,10 +92,11 @@ function prepare(db: Database) {
       protocol_file, seed, created_at, updated_at) VALUES (@id, @name, 'draft', NULL, @specHash, @labHash, @specFile,
       @labFile, @protocolHash, @protocolFile, @seed, @now, @now)`),
     getCampaign: s('SELECT * FROM campaign WHERE id = ?'),
-    setCampaignStatus: s('UPDATE campaign SET status = ?, reason = ?, updated_at = ? WHERE id = ?'),
+    setCampaignStatus: s(`UPDATE campaign SET status = ?1, reason = ?2, updated_at = ?3,
+      started_at = CASE WHEN ?1 = 'running' THEN COALESCE(started_at, ?3) ELSE started_at END WHERE id = ?4`),
     insertExperiment:
-      s(`INSERT INTO experiment (id, campaign_id, seq, suggestion_id, params, status, created_at)
-      VALUES (?, ?, ?, ?, ?, 'designed', ?)`),
+      s(`INSERT INTO experiment (id, campaign_id, seq, suggestion_id, kind, params, status, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, 'designed', ?)`),
     getExperiment: s('SELECT * FROM experiment WHERE id = ?'),
     setExperimentStatus: s(`UPDATE experiment SET status = @to, reason = @reason,
       started_at = CASE WHEN @to = 'running' THEN @now ELSE started_at END,
@@ -190,10 +192,17 @@ export class JournalTx {
     seq: number,
     suggestionId: string,
     params: ParamValues,
+    kind: ExperimentKind = 'design',
   ): ExperimentRecord {
     const id = randomUUID();
-    this.st.insertExperiment.run(id, campaignId, seq, suggestionId, JSON.stringify(params), this.now);
-    this.event('experiment.designed', { campaignId, experimentId: id, seq, params });
+    this.st.insertExperiment.run(id, campaignId, seq, suggestionId, kind, JSON.stringify(params), this.now);
+    this.event('experiment.designed', {
+      campaignId,
+      experimentId: id,
+      seq,
+      params,
+      ...(kind === 'design' ? {} : { kind }),
+    });
     return this.experiment(id);
   }
 
@@ -338,10 +347,25 @@ export class JournalTx {
   }
 }
 
+interface Queued {
+  fn: (tx: JournalTx) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Writes come two ways. `write` commits at once and returns synchronously. `commit` is group commit for the hot
+ * path: writes queued within one turn of the event loop share one durable transaction (each in its own savepoint,
+ * so a write that throws rolls back alone), and every promise resolves only after that transaction is on disk. An
+ * fsync costs about 0.2 ms here; with many experiments in flight, sharing it is what keeps the journal fast. `write`
+ * commits whatever is queued first, so writes land in the order they were made.
+ */
 @Injectable()
-export class Journal {
+export class Journal implements OnModuleDestroy {
   private readonly db: Database;
   private readonly st: Statements;
+  private queue: Queued[] = [];
+  private flushScheduled = false;
 
   constructor(
     @InjectDataSource() dataSource: DataSource,
@@ -354,11 +378,62 @@ export class Journal {
 
   /** Runs `fn` as one durable transaction; its events are published after the commit, never before. */
   write<T>(fn: (tx: JournalTx) => T): T {
+    this.flush();
     const pending: LabEvent[] = [];
     const result = this.db
       .transaction(() => fn(new JournalTx(this.st, this.clock.now(), pending)))
       .immediate();
     for (const e of pending) this.bus.publish(e);
     return result;
+  }
+
+  /** Queues `fn` for the next group commit; resolves with its result once it is durable. */
+  commit<T>(fn: (tx: JournalTx) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.flush();
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    const now = this.clock.now();
+    const results: ({ ok: true; value: unknown; events: LabEvent[] } | { ok: false; error: unknown })[] = [];
+    try {
+      this.db
+        .transaction(() => {
+          for (const item of batch) {
+            const events: LabEvent[] = [];
+            try {
+              const value = this.db.transaction(() => item.fn(new JournalTx(this.st, now, events)))();
+              results.push({ ok: true, value, events });
+            } catch (error) {
+              results.push({ ok: false, error });
+            }
+          }
+        })
+        .immediate();
+    } catch (error) {
+      // The commit itself failed (disk full, database gone): nothing in the batch is durable.
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const r = results[i];
+      if (r?.ok) {
+        for (const e of r.events) this.bus.publish(e);
+        item.resolve(r.value);
+      } else item.reject(r?.error);
+    });
   }
 }

@@ -29,7 +29,10 @@ function prepare(db: Database) {
     countCampaigns: s('SELECT COUNT(*) AS n FROM campaign'),
     experiments: s('SELECT * FROM experiment WHERE campaign_id = ? ORDER BY seq'),
     experiment: s('SELECT * FROM experiment WHERE id = ?'),
-    statusCounts: s('SELECT status, COUNT(*) AS n FROM experiment WHERE campaign_id = ? GROUP BY status'),
+    statusCounts: s(
+      "SELECT status, COUNT(*) AS n FROM experiment WHERE campaign_id = ? AND kind != 'control' GROUP BY status",
+    ),
+    controlCount: s("SELECT COUNT(*) AS n FROM experiment WHERE campaign_id = ? AND kind = 'control'"),
     maxSeq: s('SELECT COALESCE(MAX(seq), 0) AS n FROM experiment WHERE campaign_id = ?'),
     commands: s('SELECT * FROM command WHERE experiment_id = ? ORDER BY created_at, rowid'),
     observations: s('SELECT * FROM observation WHERE campaign_id = ? ORDER BY created_at, rowid'),
@@ -75,6 +78,12 @@ export class RecordsRepository {
     return row ? toExperiment(row) : undefined;
   }
 
+  /** Control runs of a campaign (not counted by experimentCounts, which is what the budget counts). */
+  controlCount(campaignId: string): number {
+    return (this.st.controlCount.get(campaignId) as { n: number }).n;
+  }
+
+  /** Experiments by status, control runs left out. */
   experimentCounts(campaignId: string): Record<ExperimentStatus, number> {
     const counts: Record<ExperimentStatus, number> = {
       designed: 0,

@@ -19,13 +19,19 @@ export interface CampaignRecord {
   seed: number;
   createdAt: number;
   updatedAt: number;
+  /** Lab time it first started running (the clock of its wall-time budget). */
+  startedAt: number | null;
 }
+
+/** What an experiment is for: proposed by the strategy, a control run of the incumbent, or a re-run after a crash. */
+export type ExperimentKind = 'design' | 'control' | 'rerun';
 
 export interface ExperimentRecord {
   id: string;
   campaignId: string;
   seq: number;
   suggestionId: string;
+  kind: ExperimentKind;
   params: ParamValues;
   status: ExperimentStatus;
   reason: string | null;
@@ -88,6 +94,7 @@ export function toCampaign(r: Row): CampaignRecord {
     seed: r['seed'] as number,
     createdAt: r['created_at'] as number,
     updatedAt: r['updated_at'] as number,
+    startedAt: (r['started_at'] as number | null | undefined) ?? null,
   };
 }
 
@@ -97,6 +104,7 @@ export function toExperiment(r: Row): ExperimentRecord {
     campaignId: r['campaign_id'] as string,
     seq: r['seq'] as number,
     suggestionId: r['suggestion_id'] as string,
+    kind: ((r['kind'] as string | undefined) ?? 'design') as ExperimentKind,
     params: JSON.parse(r['params'] as string) as ParamValues,
     status: r['status'] as ExperimentStatus,
     reason: (r['reason'] as string | null) ?? null,

@@ -35,7 +35,11 @@ export class MemoryJournal implements StepJournal {
     return { steps: new Map([...this.steps].map(([k, v]) => [k, { ...v }])), commands };
   }
 
-  startStep(e: StepOwner, key: string, kind: string, detail?: unknown): StepRecord {
+  startStep(e: StepOwner, key: string, kind: string, detail?: unknown): Promise<StepRecord> {
+    return Promise.resolve(this.startStepNow(e, key, kind, detail));
+  }
+
+  private startStepNow(e: StepOwner, key: string, kind: string, detail?: unknown): StepRecord {
     const old = this.steps.get(key);
     const step: StepRecord = {
       experimentId: e.id,
@@ -54,7 +58,12 @@ export class MemoryJournal implements StepJournal {
     return { ...step };
   }
 
-  finishStep(_e: StepOwner, key: string, f: StepFinish, hold?: { reason: string }): void {
+  finishStep(_e: StepOwner, key: string, f: StepFinish, hold?: { reason: string }): Promise<void> {
+    this.finishStepNow(key, f, hold);
+    return Promise.resolve();
+  }
+
+  private finishStepNow(key: string, f: StepFinish, hold?: { reason: string }): void {
     const s = this.steps.get(key);
     if (!s) throw new Error(`no step ${key}`);
     Object.assign(s, {
@@ -67,7 +76,7 @@ export class MemoryJournal implements StepJournal {
     this.writes.push(`${f.status} ${key}`);
   }
 
-  decide(e: StepOwner, key: string, kind: string, result: unknown): void {
+  decide(e: StepOwner, key: string, kind: string, result: unknown): Promise<void> {
     this.steps.set(key, {
       experimentId: e.id,
       key,
@@ -81,10 +90,11 @@ export class MemoryJournal implements StepJournal {
       detail: null,
     });
     this.writes.push(`decide ${key} ${JSON.stringify(result)}`);
+    return Promise.resolve();
   }
 
-  createCommand(e: StepOwner, c: NewCommand, startsAttempt: boolean): CommandRecord {
-    if (startsAttempt) this.startStep(e, c.step, 'action');
+  createCommand(e: StepOwner, c: NewCommand, startsAttempt: boolean): Promise<CommandRecord> {
+    if (startsAttempt) this.startStepNow(e, c.step, 'action');
     const cmd: CommandRecord = {
       id: randomUUID(),
       ...c,
@@ -97,10 +107,10 @@ export class MemoryJournal implements StepJournal {
     };
     this.commands.push(cmd);
     this.writes.push(`command ${c.step} ${c.instrument}.${c.action} ${JSON.stringify(c.params)}`);
-    return { ...cmd };
+    return Promise.resolve({ ...cmd });
   }
 
-  finishCommand(e: StepOwner, cmd: CommandRecord, f: CommandFinish, step?: StepFinish): void {
+  finishCommand(_e: StepOwner, cmd: CommandRecord, f: CommandFinish, step?: StepFinish): Promise<void> {
     const c = this.commands.find((x) => x.id === cmd.id);
     if (!c || c.status !== 'pending') throw new Error(`command ${cmd.id} is already finished`);
     Object.assign(c, {
@@ -109,12 +119,14 @@ export class MemoryJournal implements StepJournal {
       error: f.error ?? null,
       finishedAt: this.clock.now(),
     });
-    if (step) this.finishStep(e, cmd.step, step);
+    if (step) this.finishStepNow(cmd.step, step);
+    return Promise.resolve();
   }
 
-  countResend(id: string): void {
+  countResend(id: string): Promise<void> {
     const c = this.commands.find((x) => x.id === id);
     if (c) c.sends++;
+    return Promise.resolve();
   }
 }
 

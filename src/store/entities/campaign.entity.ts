@@ -18,4 +18,5 @@ export class CampaignEntity {
   @Column('integer') seed!: number;
   @Column('integer', { name: 'created_at' }) createdAt!: number;
   @Column('integer', { name: 'updated_at' }) updatedAt!: number;
+  @Column('integer', { name: 'started_at', nullable: true }) startedAt!: number | null;
 }
