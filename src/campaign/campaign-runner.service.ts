@@ -3,7 +3,8 @@
  * disk, which may have changed) and the strategy from its seed and stored history.
  */
 import { dirname, resolve } from 'node:path';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CLOCK, type Clock } from '../common/clock.js';
 import { describeError, LabError } from '../common/lab-error.js';
 import { EventBus } from '../events/event-bus.service.js';
 import { ExperimentExecutor } from '../execution/experiment-executor.service.js';
@@ -40,6 +41,7 @@ export class CampaignRunner {
     private readonly strategies: StrategyRegistry,
     private readonly instruments: InstrumentRegistry,
     private readonly bus: EventBus,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   isRunning(campaignId: string): boolean {
@@ -79,7 +81,7 @@ export class CampaignRunner {
       throw err;
     });
     const loop = new CampaignLoop(
-      { journal: this.journal, records: this.records, executor: this.executor },
+      { journal: this.journal, records: this.records, executor: this.executor, clock: this.clock },
       campaign,
       doc,
       strategy,
@@ -162,6 +164,8 @@ export class CampaignRunner {
     const observations = new Map(this.records.observations(c.id).map((o) => [o.experimentId, o]));
     const history: Observation[] = [];
     for (const e of this.records.experiments(c.id)) {
+      // Control runs watch the lab for drift; the strategy learns from its own proposals (and their reruns) only.
+      if (e.kind === 'control') continue;
       const params = e.params as Suggestion['params'];
       if (e.status === 'completed')
         history.push({ suggestionId: e.suggestionId, params, values: observations.get(e.id)?.values });

@@ -6,6 +6,7 @@
  */
 import { isBetter } from '../analysis/objective.analyzer.js';
 import type { ObjectiveValues, ParamValues } from '../events/event-map.js';
+import type { Suggestion } from '../optimizers/strategy.port.js';
 import type { CampaignSpec } from '../protocol/campaign.schema.js';
 import type { RecordsRepository } from '../store/records.repository.js';
 import type { ExperimentRecord } from '../store/store.records.js';
@@ -89,10 +90,10 @@ export class CampaignTally {
   }
 
   /** Proposals not yet observed, as the strategy knows them. */
-  pendingSuggestions(): { id: string; params: ParamValues }[] {
+  pendingSuggestions(): Suggestion[] {
     return [...this.open.values()]
-      .filter((e) => e.kind === 'design')
-      .map((e) => ({ id: e.suggestionId, params: e.params }));
+      .filter((e) => e.kind !== 'control')
+      .map((e) => ({ id: e.suggestionId, params: e.params as Suggestion['params'] }));
   }
 
   private noteCompleted(e: ExperimentRecord, values: ObjectiveValues | undefined): void {

@@ -7,6 +7,7 @@ import { configureHttpApp } from '../../src/api/http-app.js';
 import { AppModule, type AppMode } from '../../src/app.module.js';
 import { loadConfig } from '../../src/config/config.loader.js';
 import type { AppConfig } from '../../src/config/config.schema.js';
+import type { Clock } from '../../src/common/clock.js';
 import { LabLogger } from '../../src/telemetry/lab-logger.js';
 
 export interface TestApp {
@@ -21,6 +22,8 @@ export async function startTestApp(o: {
   mode: AppMode;
   dataDir: string;
   env?: Record<string, string>;
+  /** Lab time for the whole daemon (default: the system clock). */
+  clock?: Clock;
 }): Promise<TestApp> {
   const config = loadConfig({
     configPath: 'config/default.yaml',
@@ -37,7 +40,7 @@ export async function startTestApp(o: {
   let app: INestApplication;
   if (o.mode === 'daemon') {
     const web = await NestFactory.create<NestExpressApplication>(
-      AppModule.forRoot({ config, mode: 'daemon' }),
+      AppModule.forRoot({ config, mode: 'daemon', clock: o.clock }),
       { logger, abortOnError: false },
     );
     configureHttpApp(web);
@@ -46,10 +49,13 @@ export async function startTestApp(o: {
     url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     app = web;
   } else {
-    const ctx = await NestFactory.createApplicationContext(AppModule.forRoot({ config, mode: 'run' }), {
-      logger,
-      abortOnError: false,
-    });
+    const ctx = await NestFactory.createApplicationContext(
+      AppModule.forRoot({ config, mode: 'run', clock: o.clock }),
+      {
+        logger,
+        abortOnError: false,
+      },
+    );
     await ctx.init();
     app = ctx as unknown as INestApplication;
   }
