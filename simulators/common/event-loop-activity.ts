@@ -16,7 +16,8 @@ import { createHook, type AsyncHook } from 'node:async_hooks';
  * One-shot libuv requests and thread-pool jobs: while one is listed, work is under way that will end in a callback.
  * Long-lived handles (sockets, servers, timers, open files) only wait and do not count.
  */
-const IN_FLIGHT = /ReqWrap$|ReqCallback$|ReqPromise$|^ConnectWrap$|^ShutdownWrap$|^WriteWrap$|^SendWrap$|Job$|^Zlib/;
+const IN_FLIGHT =
+  /ReqWrap$|ReqCallback$|ReqPromise$|^ConnectWrap$|^ShutdownWrap$|^WriteWrap$|^SendWrap$|Job$|^Zlib/;
 
 /** The fields of Node's Timeout objects read here (internal but stable since Node 11). */
 interface TimeoutInternals {

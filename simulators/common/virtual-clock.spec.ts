@@ -57,9 +57,7 @@ describe('VirtualClock', () => {
     // An echo server answers after 2 ms of real time; each request races a 1 s lab-time timeout. If the clock
     // jumped while the reply was on its way, the timeout would win.
     const clock = make();
-    const server: Server = createServer((s) =>
-      s.on('data', (d) => setTimeout(() => s.write(d), 2)),
-    );
+    const server: Server = createServer((s) => s.on('data', (d) => setTimeout(() => s.write(d), 2)));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
     const socket: Socket = connect(port, '127.0.0.1');

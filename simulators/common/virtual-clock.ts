@@ -11,12 +11,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Clock, Timer } from '../../src/common/clock.js';
-import {
-  callbackCount,
-  realTimerDueWithin,
-  requestsInFlight,
-  watchActivity,
-} from './event-loop-activity.js';
+import { callbackCount, realTimerDueWithin, requestsInFlight, watchActivity } from './event-loop-activity.js';
 
 export interface VirtualClockOptions {
   /** Lab time at the start, ms since the epoch (default: the current second). */
