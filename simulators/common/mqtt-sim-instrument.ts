@@ -1,7 +1,11 @@
 /**
  * A simulated instrument on the MQTT contract v1, the instrument's side: retained state and describe, a last will,
  * commands answered accepted → running → done | failed, idempotent ids, deadlines, abort, telemetry. One command
- * runs at a time; others queue. Runs any SimModel.
+ * runs at a time; others queue. Runs any SimModel, and misbehaves as its InstrumentFaults say (offline, late,
+ * silent, errors, garbage, drift, clogs, stuck).
+ *
+ * Randomness: each command draws from its own stream, derived from the seed and the command's sequence number, and
+ * telemetry from another; so the results of a run do not depend on how many telemetry samples fell in between.
  */
 import { connect, type MqttClient } from 'mqtt';
 import type { Socket } from 'node:net';
@@ -16,6 +20,8 @@ import {
   type CommandPayload,
   type ReplyPayload,
 } from '../../drivers/mqtt/mqtt.contract.js';
+import { garbagePayload, withBias } from './fault-effects.js';
+import type { InstrumentFaults } from './instrument-faults.js';
 import { SimCommandMemory } from './sim-command-memory.js';
 import { checkParams, SimActionError, type SimModel } from './sim-model.js';
 
@@ -28,6 +34,7 @@ export interface MqttSimOptions {
   topicPrefix?: string;
   username?: string;
   password?: string;
+  faults?: InstrumentFaults;
   /** Called with every command id the instrument starts executing (for tests and crash audits). */
   onExecute?: (commandId: string, action: string) => void;
 }
@@ -42,14 +49,22 @@ export class MqttSimInstrument {
   private readonly topics: ReturnType<typeof instrumentTopics>;
   private readonly memory = new SimCommandMemory();
   private readonly queue: CommandPayload[] = [];
+  /** Commands a fault swallowed: a repeat of their id is swallowed too. */
+  private readonly swallowed = new Set<string>();
+  /** Commands whose replies a fault turns into garbage (the memory keeps the truth). */
+  private readonly garbled = new Set<string>();
+  private readonly hang = new Set<string>();
   private running?: Running;
   private telemetryTimer?: Timer;
-  private readonly rng: SeededRandom;
+  private readonly telemetryRng: SeededRandom;
   private executed = 0;
+  private garbageSent = 0;
+  private stopped = false;
+  private offline = false;
 
   constructor(private readonly o: MqttSimOptions) {
     this.topics = instrumentTopics(o.topicPrefix ?? 'labloop', o.id);
-    this.rng = new SeededRandom(deriveSeed(o.seed, o.id));
+    this.telemetryRng = new SeededRandom(deriveSeed(o.seed, o.id, 'telemetry'));
   }
 
   get id(): string {
@@ -61,7 +76,56 @@ export class MqttSimInstrument {
     return this.executed;
   }
 
+  get faults(): InstrumentFaults | undefined {
+    return this.o.faults;
+  }
+
   async start(): Promise<void> {
+    this.stopped = false;
+    await this.connectClient();
+    this.o.faults?.attach({
+      offline: () => void this.goOffline(),
+      online: () => void this.comeBack(),
+      changed: () => this.publishState(),
+    });
+    this.scheduleTelemetry();
+  }
+
+  /** Goes offline the way a real instrument shuts down: says so, then disconnects. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.o.faults?.detach();
+    this.telemetryTimer?.cancel();
+    this.running?.controller.abort(new Error('simulator stopped'));
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    if (client.connected) {
+      await client
+        .publishAsync(this.topics.state, JSON.stringify({ online: false }), { qos: 1, retain: true })
+        .catch(() => undefined);
+    }
+    await client.endAsync(true);
+  }
+
+  /** Drops off the network without a goodbye: the broker publishes the last will. Work in progress goes on. */
+  async goOffline(): Promise<void> {
+    const client = this.client;
+    if (!client || this.offline) return;
+    this.offline = true;
+    this.client = undefined;
+    (client.stream as Partial<Socket>).destroy?.();
+    await client.endAsync(true).catch(() => undefined);
+  }
+
+  /** Back on the network after goOffline: reconnects and republishes state and describe. */
+  async comeBack(): Promise<void> {
+    if (!this.offline || this.stopped) return;
+    this.offline = false;
+    await this.connectClient();
+  }
+
+  private async connectClient(): Promise<void> {
     const offline = JSON.stringify({ online: false });
     const client = connect(this.o.url, {
       clientId: `sim-${this.o.id}-${Math.random().toString(16).slice(2, 8)}`,
@@ -86,22 +150,6 @@ export class MqttSimInstrument {
       client.once('connect', () => resolve());
       client.once('error', reject);
     });
-    this.scheduleTelemetry();
-  }
-
-  /** Goes offline the way a real instrument shuts down: says so, then disconnects. */
-  async stop(): Promise<void> {
-    this.telemetryTimer?.cancel();
-    this.running?.controller.abort(new Error('simulator stopped'));
-    const client = this.client;
-    this.client = undefined;
-    if (!client) return;
-    if (client.connected) {
-      await client
-        .publishAsync(this.topics.state, JSON.stringify({ online: false }), { qos: 1, retain: true })
-        .catch(() => undefined);
-    }
-    await client.endAsync(true);
   }
 
   private describePayload(): object {
@@ -115,8 +163,10 @@ export class MqttSimInstrument {
   }
 
   private publishState(detail?: string): void {
-    const state = this.running ? 'busy' : 'idle';
-    this.publishRetained(this.topics.state, { online: true, state, ...(detail ? { detail } : {}) });
+    const imposed = this.o.faults?.condition();
+    const state = imposed?.state ?? (this.running ? 'busy' : 'idle');
+    const text = imposed?.detail ?? detail;
+    this.publishRetained(this.topics.state, { online: true, state, ...(text ? { detail: text } : {}) });
   }
 
   private publishRetained(topic: string, payload: object): void {
@@ -125,7 +175,9 @@ export class MqttSimInstrument {
 
   private reply(r: ReplyPayload): void {
     this.memory.set(r);
-    if (this.client?.connected) this.client.publish(this.topics.reply, JSON.stringify(r), { qos: 1 });
+    if (!this.client?.connected) return;
+    const payload = this.garbled.has(r.id) ? garbagePayload(this.garbageSent++) : JSON.stringify(r);
+    this.client.publish(this.topics.reply, payload, { qos: 1 });
   }
 
   private onCommand(payload: Buffer): void {
@@ -137,6 +189,7 @@ export class MqttSimInstrument {
       return;
     }
     const cmd = d.value;
+    if (this.swallowed.has(cmd.id)) return;
     const known = this.memory.get(cmd.id);
     if (known) {
       // The same id again: answer with what became of it, never run it twice.
@@ -166,14 +219,71 @@ export class MqttSimInstrument {
         status: 'rejected',
         error: { code: ERROR_CODES.badParameter, message: problem },
       });
+    this.applyFaults(cmd);
+  }
+
+  /** What the instrument's faults make of a valid command, before it is accepted. */
+  private applyFaults(cmd: CommandPayload): void {
+    const effects = this.o.faults?.onCommand(cmd.action) ?? [];
+    let delayMs = 0;
+    for (const e of effects) {
+      switch (e.kind) {
+        case 'drop':
+          this.swallowed.add(cmd.id);
+          return;
+        case 'late':
+          delayMs += e.delayMs;
+          break;
+        case 'error':
+          return this.later(delayMs, () => {
+            if (e.status === 'failed') this.reply({ id: cmd.id, status: 'accepted' });
+            this.reply({ id: cmd.id, status: e.status, error: { code: e.code, message: e.message } });
+          });
+        case 'garbage':
+          this.garbled.add(cmd.id);
+          break;
+        case 'stuck':
+          this.hang.add(cmd.id);
+          break;
+      }
+    }
+    this.later(delayMs, () => this.accept(cmd));
+  }
+
+  private accept(cmd: CommandPayload): void {
+    const blocked = this.o.faults?.blockedBy(cmd.action);
+    if (blocked) {
+      this.reply({ id: cmd.id, status: 'accepted' });
+      this.reply({ id: cmd.id, status: 'failed', error: blocked });
+      return;
+    }
     this.reply({ id: cmd.id, status: 'accepted' });
+    if (this.o.faults?.isReset(cmd.action)) {
+      // A reset reaches a stuck instrument past its queue.
+      void this.execute(cmd, new AbortController());
+      return;
+    }
     this.queue.push(cmd);
     void this.drain();
   }
 
+  private later(ms: number, fn: () => void): void {
+    if (ms <= 0) fn();
+    else this.o.clock.setTimer(ms, fn);
+  }
+
   private abort(cmd: CommandPayload): void {
     const target = typeof cmd.params['target'] === 'string' ? cmd.params['target'] : undefined;
-    if (!target || this.running?.cmd.id === target)
+    const runningId = this.running?.cmd.id;
+    if (runningId && this.hang.has(runningId) && (!target || target === runningId)) {
+      this.reply({
+        id: cmd.id,
+        status: 'failed',
+        error: { code: 'STUCK', message: `${this.o.id} does not respond to abort` },
+      });
+      return;
+    }
+    if (!target || runningId === target)
       this.running?.controller.abort(new SimActionError(ERROR_CODES.aborted, 'aborted'));
     const queued = this.queue.findIndex((c) => c.id === target);
     if (queued >= 0) {
@@ -195,24 +305,8 @@ export class MqttSimInstrument {
     const controller = new AbortController();
     this.running = { cmd, controller };
     this.publishState();
-    this.executed++;
-    this.o.onExecute?.(cmd.id, cmd.action);
-    const action = this.o.model.actions[cmd.action];
     try {
-      if (!action) throw new SimActionError(ERROR_CODES.unknownAction, cmd.action);
-      this.reply({ id: cmd.id, status: 'running', progress: 0 });
-      const result = await action.run(cmd.params, {
-        clock: this.o.clock,
-        rng: this.rng,
-        signal: controller.signal,
-        progress: (p) => this.reply({ id: cmd.id, status: 'running', progress: Math.min(1, Math.max(0, p)) }),
-        wait: (ms) => sleep(this.o.clock, ms, controller.signal),
-      });
-      this.reply({ id: cmd.id, status: 'done', result });
-    } catch (e) {
-      const code = e instanceof SimActionError ? e.code : 'INTERNAL';
-      const message = e instanceof Error ? e.message : String(e);
-      this.reply({ id: cmd.id, status: 'failed', error: { code, message } });
+      await this.execute(cmd, controller);
     } finally {
       this.running = undefined;
       this.publishState();
@@ -220,19 +314,67 @@ export class MqttSimInstrument {
     }
   }
 
+  private async execute(cmd: CommandPayload, controller: AbortController): Promise<void> {
+    const seq = this.executed++;
+    this.o.onExecute?.(cmd.id, cmd.action);
+    const action = this.o.model.actions[cmd.action];
+    try {
+      if (!action) throw new SimActionError(ERROR_CODES.unknownAction, cmd.action);
+      this.reply({ id: cmd.id, status: 'running', progress: 0 });
+      if (this.hang.has(cmd.id) && this.o.faults) {
+        await this.o.faults.waitUnstuck();
+        throw new SimActionError(
+          'STUCK',
+          `${this.o.id} was stuck and has been reset; ${cmd.action} did not run`,
+        );
+      }
+      const result = await action.run(cmd.params, {
+        clock: this.o.clock,
+        rng: new SeededRandom(deriveSeed(this.o.seed, this.o.id, 'command', seq)),
+        signal: controller.signal,
+        progress: (p) => this.reply({ id: cmd.id, status: 'running', progress: Math.min(1, Math.max(0, p)) }),
+        wait: (ms) => sleep(this.o.clock, ms, controller.signal),
+      });
+      this.reply({ id: cmd.id, status: 'done', result: this.drifted(result) });
+      this.o.faults?.onActionDone(cmd.action);
+    } catch (e) {
+      const code = e instanceof SimActionError ? e.code : 'INTERNAL';
+      const message = e instanceof Error ? e.message : String(e);
+      this.reply({ id: cmd.id, status: 'failed', error: { code, message } });
+    } finally {
+      this.hang.delete(cmd.id);
+    }
+  }
+
+  /** Result fields named like a drifting reading carry its bias. */
+  private drifted(result: Record<string, unknown>): Record<string, unknown> {
+    const faults = this.o.faults;
+    if (!faults) return result;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(result)) out[k] = withBias(v, faults.bias(k));
+    return out;
+  }
+
   private scheduleTelemetry(): void {
     const period = this.o.model.telemetryPeriodMs;
     if (period <= 0) return;
     this.telemetryTimer = this.o.clock.setTimer(period, () => {
-      if (this.client?.connected) {
-        const t = new Date(this.o.clock.now()).toISOString();
-        for (const [name, r] of Object.entries(this.o.model.readings)) {
-          const v = r.sample(this.o.clock.now(), this.rng);
-          this.client.publish(this.topics.telemetry(name), JSON.stringify({ t, v }), { qos: 0 });
-        }
-      }
-      if (this.client) this.scheduleTelemetry();
+      if (this.client?.connected) this.publishTelemetry();
+      if (!this.stopped) this.scheduleTelemetry();
     });
+  }
+
+  private publishTelemetry(): void {
+    const client = this.client;
+    if (!client) return;
+    const now = this.o.clock.now();
+    const t = new Date(now).toISOString();
+    const garbage = this.o.faults?.garbageTelemetry() ?? false;
+    for (const [name, r] of Object.entries(this.o.model.readings)) {
+      const v = withBias(r.sample(now, this.telemetryRng), this.o.faults?.bias(name, now) ?? 0);
+      const payload = garbage ? garbagePayload(this.garbageSent++) : JSON.stringify({ t, v });
+      client.publish(this.topics.telemetry(name), payload, { qos: 0 });
+    }
   }
 }
 
