@@ -95,7 +95,7 @@ export class InstrumentFaults {
 
   /** Adds a fault at run time (tests); its `at` counts from now. */
   inject(input: FaultSpecInput | FaultSpec): void {
-    const a = this.add(faultSpec(input as FaultSpecInput), this.o.clock.now());
+    const a = this.add(faultSpec(input), this.o.clock.now());
     if (this.listener) this.schedule(a);
   }
 
@@ -125,7 +125,10 @@ export class InstrumentFaults {
       if (a.ended || a.triggeredAt === undefined || (s.fault !== 'clog' && s.fault !== 'jam')) continue;
       if (action === s.clearedBy) continue;
       const code = s.code ?? (s.fault === 'clog' ? 'CLOGGED' : 'JAMMED');
-      return { code, message: `${this.o.instrument} is ${blockedWord(s.fault)}; run ${s.clearedBy} to clear it` };
+      return {
+        code,
+        message: `${this.o.instrument} is ${blockedWord(s.fault)}; run ${s.clearedBy} to clear it`,
+      };
     }
     return undefined;
   }

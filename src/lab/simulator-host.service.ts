@@ -9,6 +9,8 @@ import { startLabSimulators, type SimBroker } from '../../simulators/sim-host.js
 export class SimulatorHost implements OnApplicationShutdown {
   private readonly logger = new Logger('simulators');
   private readonly running: MqttSimInstrument[] = [];
+  /** What the simulators of one lab share (e.g. the bio bench), by lab name. */
+  private readonly sharedByLab = new Map<string, Map<string, unknown>>();
 
   constructor(@Inject(CLOCK) private readonly clock: Clock) {}
 
@@ -18,7 +20,9 @@ export class SimulatorHost implements OnApplicationShutdown {
     broker: (name: string) => SimBroker,
   ): Promise<void> {
     const subset: LabSpec = { ...lab, instruments };
-    const sims = await startLabSimulators(subset, { clock: this.clock, broker });
+    let shared = this.sharedByLab.get(lab.name);
+    if (!shared) this.sharedByLab.set(lab.name, (shared = new Map<string, unknown>()));
+    const sims = await startLabSimulators(subset, { clock: this.clock, broker, shared });
     for (const s of sims) this.logger.log(`simulated instrument ${s.id} started`);
     this.running.push(...sims);
   }
