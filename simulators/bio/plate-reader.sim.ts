@@ -89,6 +89,7 @@ export const plateReaderSim: SimModelFactory = (options, ctx) => {
 
   const model: SimModel = {
     model: 'labloop-sim plate-reader (absorbance, fluorescence)',
+    driftable: ['absorbance', 'fluorescence'],
     telemetryPeriodMs: Number(options['telemetryPeriodMs'] ?? 30_000),
     actions: {
       read_absorbance: {
@@ -105,8 +106,12 @@ export const plateReaderSim: SimModelFactory = (options, ctx) => {
         },
         async run(p, c) {
           const lambda = p['wavelength'] as number;
-          const values = await endpoint(c, p['plate'] as string, p['wells'] as string, (plate, w) =>
-            measuredAbsorbance(trueAbsorbance(plate.well(w), lambda), c.rng),
+          const values = await endpoint(
+            c,
+            p['plate'] as string,
+            p['wells'] as string,
+            (plate, w) =>
+              measuredAbsorbance(trueAbsorbance(plate.well(w), lambda), c.rng) + c.bias('absorbance'),
           );
           const v = Object.values(values);
           return { ...stats(v), saturated: v.filter((x) => x > SATURATION_OD).length, values };
@@ -131,9 +136,12 @@ export const plateReaderSim: SimModelFactory = (options, ctx) => {
           if ((em as number) <= (ex as number) + 10)
             throw new SimActionError('BAD_PARAMETER', 'emission must be at least 10 nm above excitation');
           const values = await endpoint(c, p['plate'] as string, p['wells'] as string, (plate, w) =>
-            measuredFluorescence(
-              trueFluorescence(plate.well(w), ex as number, em as number, gain as number),
-              c.rng,
+            Math.min(
+              DETECTOR_MAX,
+              measuredFluorescence(
+                trueFluorescence(plate.well(w), ex as number, em as number, gain as number),
+                c.rng,
+              ) + c.bias('fluorescence'),
             ),
           );
           const v = Object.values(values);
@@ -174,7 +182,9 @@ export const plateReaderSim: SimModelFactory = (options, ctx) => {
               plate.advance(now);
               times.push((now - start) / 1000);
               for (const w of wells)
-                od[w]?.push(measuredAbsorbance(trueAbsorbance(plate.well(w), lambda), c.rng));
+                od[w]?.push(
+                  measuredAbsorbance(trueAbsorbance(plate.well(w), lambda), c.rng) + c.bias('absorbance'),
+                );
               c.progress((i + 1) / points);
             }
           } finally {

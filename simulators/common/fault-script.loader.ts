@@ -9,6 +9,7 @@ import { didYouMean } from '../../src/common/suggest.js';
 import { parseYaml, problemAt, validateWith } from '../../src/common/yaml-source.js';
 import { displayPath } from '../../src/protocol/document.loader.js';
 import { faultScriptSchema, type FaultScript, type FaultSpec } from './fault-script.schema.js';
+import type { SimModel } from './sim-model.js';
 
 /** What a fault script may refer to: instrument ids with their actions and readings. */
 export type FaultTargets = Record<string, { actions: readonly string[]; readings: readonly string[] }>;
@@ -69,5 +70,16 @@ function checkTargets(
         message: `${f.instrument} has no reading or result "${f.reading}"${didYouMean(f.reading, [...t.readings])}`,
       });
   });
+  return out;
+}
+
+/** What fault scripts may name on a set of simulated instruments: actions; readings, result fields, driftables. */
+export function faultTargetsOf(instruments: readonly { id: string; model: SimModel }[]): FaultTargets {
+  const out: FaultTargets = {};
+  for (const { id, model } of instruments) {
+    const readings = new Set([...Object.keys(model.readings), ...(model.driftable ?? [])]);
+    for (const a of Object.values(model.actions)) for (const r of Object.keys(a.result)) readings.add(r);
+    out[id] = { actions: Object.keys(model.actions), readings: [...readings] };
+  }
   return out;
 }

@@ -49,6 +49,8 @@ export class MqttSimInstrument {
   private readonly topics: ReturnType<typeof instrumentTopics>;
   private readonly memory = new SimCommandMemory();
   private readonly queue: CommandPayload[] = [];
+  /** Commands received and held back (a late fault) before their first reply: a repeat waits for that reply. */
+  private readonly pending = new Set<string>();
   /** Commands a fault swallowed: a repeat of their id is swallowed too. */
   private readonly swallowed = new Set<string>();
   /** Commands whose replies a fault turns into garbage (the memory keeps the truth). */
@@ -189,7 +191,7 @@ export class MqttSimInstrument {
       return;
     }
     const cmd = d.value;
-    if (this.swallowed.has(cmd.id)) return;
+    if (this.swallowed.has(cmd.id) || this.pending.has(cmd.id)) return;
     const known = this.memory.get(cmd.id);
     if (known) {
       // The same id again: answer with what became of it, never run it twice.
@@ -235,10 +237,14 @@ export class MqttSimInstrument {
           delayMs += e.delayMs;
           break;
         case 'error':
-          return this.later(delayMs, () => {
-            if (e.status === 'failed') this.reply({ id: cmd.id, status: 'accepted' });
-            this.reply({ id: cmd.id, status: e.status, error: { code: e.code, message: e.message } });
-          });
+          return this.later(
+            delayMs,
+            () => {
+              if (e.status === 'failed') this.reply({ id: cmd.id, status: 'accepted' });
+              this.reply({ id: cmd.id, status: e.status, error: { code: e.code, message: e.message } });
+            },
+            cmd.id,
+          );
         case 'garbage':
           this.garbled.add(cmd.id);
           break;
@@ -247,7 +253,17 @@ export class MqttSimInstrument {
           break;
       }
     }
-    this.later(delayMs, () => this.accept(cmd));
+    this.later(delayMs, () => this.accept(cmd), cmd.id);
+  }
+
+  /** Runs `fn` after `ms` of lab time; a repeat of the command meanwhile is ignored, as it will be answered. */
+  private later(ms: number, fn: () => void, id?: string): void {
+    if (ms <= 0) return fn();
+    if (id) this.pending.add(id);
+    this.o.clock.setTimer(ms, () => {
+      if (id) this.pending.delete(id);
+      fn();
+    });
   }
 
   private accept(cmd: CommandPayload): void {
@@ -265,11 +281,6 @@ export class MqttSimInstrument {
     }
     this.queue.push(cmd);
     void this.drain();
-  }
-
-  private later(ms: number, fn: () => void): void {
-    if (ms <= 0) fn();
-    else this.o.clock.setTimer(ms, fn);
   }
 
   private abort(cmd: CommandPayload): void {
@@ -332,6 +343,7 @@ export class MqttSimInstrument {
         clock: this.o.clock,
         rng: new SeededRandom(deriveSeed(this.o.seed, this.o.id, 'command', seq)),
         signal: controller.signal,
+        bias: (reading) => this.o.faults?.bias(reading) ?? 0,
         progress: (p) => this.reply({ id: cmd.id, status: 'running', progress: Math.min(1, Math.max(0, p)) }),
         wait: (ms) => sleep(this.o.clock, ms, controller.signal),
       });

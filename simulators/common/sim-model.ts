@@ -11,6 +11,8 @@ export interface SimActionContext {
   progress(fraction: number): void;
   /** Waits `ms` lab milliseconds; rejects when the command is aborted. */
   wait(ms: number): Promise<void>;
+  /** The bias a drift fault adds to a quantity the model measures (0 without faults). */
+  bias(reading: string): number;
 }
 
 export interface SimAction {
@@ -29,6 +31,8 @@ export interface SimModel {
   readings: Record<string, SimReading>;
   /** Lab ms between telemetry samples; 0 sends none. */
   telemetryPeriodMs: number;
+  /** Measured quantities besides readings that a drift fault may bias (the model applies ctx.bias itself). */
+  driftable?: string[];
 }
 
 /** What a model factory gets besides its options. */

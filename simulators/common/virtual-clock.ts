@@ -135,12 +135,6 @@ export class VirtualClock implements Clock {
     });
   }
 
-  /** The furthest lab time the clock may reach now. */
-  private get limit(): number {
-    if (this.auto) return Infinity;
-    return this.waiters.reduce((m, w) => Math.max(m, w.target), this.time);
-  }
-
   private kick(): void {
     if (this.probing || this.closed) return;
     if (this.waiters.length === 0 && !(this.auto && this.live > 0)) return;
@@ -180,13 +174,17 @@ export class VirtualClock implements Clock {
     const next = this.peek();
     // Nothing left to do at this instant: whoever waits for quiet may go on.
     if (!next || next.due > this.time) this.resolveWaiters();
-    if (next && next.due <= this.limit) {
+    const target = this.waiters.reduce((m, w) => Math.min(m, w.target), Infinity);
+    // Without auto advance, time moves only towards a waiter's target.
+    const limit = this.auto ? Infinity : target;
+    if (!Number.isFinite(limit) && !this.auto) return;
+    if (next && next.due <= Math.min(target, limit)) {
       this.fire(next);
       return;
     }
-    const limit = this.limit;
-    if (Number.isFinite(limit) && limit > this.time) {
-      this.time = limit;
+    // Nothing due before the nearest `advance` target: move there exactly.
+    if (Number.isFinite(target) && target > this.time) {
+      this.time = target;
       this.resolveWaiters();
     }
   }

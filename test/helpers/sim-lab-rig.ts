@@ -10,8 +10,7 @@ import type { CommandOutcome } from '../../src/lab/instrument-driver.port.js';
 import { labSchema } from '../../src/protocol/lab.schema.js';
 import { MqttInstrumentDriver } from '../../drivers/mqtt/mqtt-instrument.driver.js';
 import { MqttLink } from '../../drivers/mqtt/mqtt-link.js';
-import type { FaultSpecInput } from '../../simulators/common/fault-script.schema.js';
-import { faultSpec } from '../../simulators/common/fault-script.schema.js';
+import type { FaultSpec } from '../../simulators/common/fault-script.schema.js';
 import { InstrumentFaults } from '../../simulators/common/instrument-faults.js';
 import { MqttSimInstrument } from '../../simulators/common/mqtt-sim-instrument.js';
 import { mqttLabObject, type SimulatedInstrument } from '../../simulators/labs/lab-file.writer.js';
@@ -23,11 +22,13 @@ export interface SimLabRig {
   drivers: Record<string, MqttInstrumentDriver>;
   link: MqttLink;
   executed: { instrument: string; id: string; action: string }[];
+  /** Sends one command (deadline: 60 s of lab time from now unless given). */
   run(
     instrument: string,
     action: string,
     params: Record<string, unknown>,
     timeoutMs?: number,
+    deadlineMs?: number,
   ): Promise<CommandOutcome>;
   close(): Promise<void>;
 }
@@ -35,7 +36,7 @@ export interface SimLabRig {
 export async function simLabRig(o: {
   clock: Clock;
   instruments: (SimulatedInstrument & { seed: number })[];
-  faults?: FaultSpecInput[];
+  faults?: FaultSpec[];
   replyTimeoutMs?: number;
 }): Promise<SimLabRig> {
   const broker = await EmbeddedBroker.start({ port: 0 });
@@ -49,7 +50,7 @@ export async function simLabRig(o: {
   const drivers: Record<string, MqttInstrumentDriver> = {};
   const replyTimeoutMs = o.replyTimeoutMs ?? 10_000;
   for (const inst of o.instruments) {
-    const specs = (o.faults ?? []).filter((f) => f.instrument === inst.id).map(faultSpec);
+    const specs = (o.faults ?? []).filter((f) => f.instrument === inst.id);
     sims[inst.id] = new MqttSimInstrument({
       id: inst.id,
       url: broker.url,
@@ -77,14 +78,14 @@ export async function simLabRig(o: {
     drivers,
     link,
     executed,
-    run: (instrument, action, params, timeoutMs = 24 * 3_600_000) => {
+    run: (instrument, action, params, timeoutMs = 24 * 3_600_000, deadlineMs = 60_000) => {
       const d = drivers[instrument];
       if (!d) throw new Error(`no instrument ${instrument}`);
       return d.execute({
         id: randomUUID(),
         action,
         params,
-        deadline: o.clock.now() + 60_000,
+        deadline: o.clock.now() + deadlineMs,
         timeoutMs,
       });
     },
