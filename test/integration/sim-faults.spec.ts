@@ -28,7 +28,7 @@ describe('fault injection over MQTT', () => {
   let rig: SimLabRig;
   const setup = async (faults: (FaultSpecInput | FaultSpec)[] = [], parsed = false): Promise<void> => {
     clock = new VirtualClock({ start: START });
-    const specs = parsed ? (faults as FaultSpec[]) : faults.map((f) => faultSpec(f as FaultSpecInput));
+    const specs = parsed ? (faults as FaultSpec[]) : faults.map((f) => faultSpec(f));
     rig = await simLabRig({ clock, instruments: bioInstruments(), faults: specs, replyTimeoutMs: 10_000 });
     expect(code(await rig.run('lh', 'new_plate', { plate: 'p' }))).toBe('done');
   };
