@@ -4,7 +4,6 @@
  * on its own port, sharing one flow path. Summit's model needs the make-up stream: with two pumps only, inlet
  * concentration and equivalents are tied together and the published bounds cannot all be reached.
  */
-import { join } from 'node:path';
 import type { Clock } from '../../src/common/clock.js';
 import { faultsOf } from '../common/fault-script.loader.js';
 import type { FaultScript } from '../common/fault-script.schema.js';
@@ -79,7 +78,7 @@ export const CHEM_INSTRUMENTS: readonly ChemInstrumentDef[] = [
 export interface ChemLabOptions {
   clock: Clock;
   seed: number;
-  /** Folder for the servers' certificates (never ~/.config). */
+  /** Folder for the servers' certificates, shared by them (never ~/.config); kept, it saves regenerating keys. */
   pkiDir: string;
   host?: string;
   /** Port per instrument id; 0 takes a free one; missing: the default port. */
@@ -165,7 +164,7 @@ async function startInstrument(
   const server = await LadsServer.create({
     port: o.ports?.[def.id] ?? def.defaultPort,
     host: o.host,
-    pkiDir: join(o.pkiDir, def.id),
+    pkiDir: o.pkiDir,
     device: def.device,
     model: def.model,
     serialNumber: `SIM-${def.id}`,

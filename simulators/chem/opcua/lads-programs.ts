@@ -96,7 +96,7 @@ export class ProgramManager {
     );
     if (runtime) runtime.minimumSamplingInterval = 10;
     const sm = unit.node.getChildByName('FunctionalUnitState') as UAObject;
-    unit.method(sm, 'StartProgram').bindMethod(async (args: Variant[]) => this.startProgram(args));
+    unit.bind(sm, 'StartProgram', (args) => this.startProgram(args));
   }
 
   get running(): boolean {
@@ -237,20 +237,35 @@ export class ProgramManager {
     for (const [name, v] of Object.entries(all)) {
       const array = v.dataType.endsWith('Array');
       const dataType = v.dataType.startsWith('Double') ? DataType.Double : DataType.String;
+      // A getter, so each read encodes a fresh array (see float64Array).
+      const variant = (): Variant =>
+        new Variant({
+          dataType,
+          arrayType: array ? VariantArrayType.Array : VariantArrayType.Scalar,
+          value: v.dataType === 'DoubleArray' ? float64Array(v.value) : v.value,
+        });
       ns.addVariable({
         componentOf: set,
         browseName: name,
         dataType: dataType === DataType.Double ? 'Double' : 'String',
         valueRank: array ? 1 : -1,
-        value: new Variant({
-          dataType,
-          arrayType: array ? VariantArrayType.Array : VariantArrayType.Scalar,
-          value: v.dataType === 'DoubleArray' ? new Float64Array(v.value) : v.value,
-        }),
+        minimumSamplingInterval: 1000,
+        value: { get: variant },
       });
     }
-    setProp(this.results, 'NodeVersion', { dataType: DataType.String, value: new Date(now).toISOString() });
   }
+}
+
+/**
+ * A Float64Array on memory from Buffer.alloc: node-opcua checks `buffer instanceof ArrayBuffer`, which fails for
+ * typed arrays made inside Jest's VM context (its ArrayBuffer global is the outer realm's); a Buffer's memory passes
+ * everywhere.
+ */
+function float64Array(values: readonly number[]): Float64Array {
+  const memory = Buffer.alloc(values.length * 8);
+  const out = new Float64Array(memory.buffer, memory.byteOffset, values.length);
+  out.set(values);
+  return out;
 }
 
 function runIdResult(runId: string): CallMethodResultOptions {
@@ -272,7 +287,8 @@ function keyValues(v: Variant | undefined): Record<string, string> {
     const kv = item as { key?: unknown; value?: unknown; Key?: unknown; Value?: unknown };
     const key = kv.key ?? kv.Key;
     const value = kv.value ?? kv.Value;
-    if (typeof key === 'string') out[key] = String(value ?? '');
+    if (typeof key === 'string')
+      out[key] = typeof value === 'string' || typeof value === 'number' ? String(value) : '';
   }
   return out;
 }

@@ -31,7 +31,7 @@ export interface LadsServerOptions {
   /** 0 takes a free port. */
   port: number;
   host?: string;
-  /** Folder for this lab's certificates. */
+  /** Folder for the certificates (one server certificate for all the servers of a lab). */
   pkiDir: string;
   /** Browse name of the device, e.g. PumpA. */
   device: string;
@@ -112,7 +112,7 @@ export class LadsServer {
   objectType(name: string): UAObjectType {
     const t = this.addressSpace.findObjectType(name, this.ladsIndex);
     if (!t) throw new Error(`LADS type ${name} not found`);
-    return t as UAObjectType;
+    return t;
   }
 
   get endpointUrl(): string {

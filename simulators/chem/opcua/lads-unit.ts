@@ -90,7 +90,6 @@ export class LadsUnit {
           'EstimatedRuntime',
           'DeviceProgramRunId',
         ].map((p) => `ProgramManager.ActiveProgram.${p}`),
-        'ProgramManager.ResultSet.NodeVersion',
       );
     const set = server.device.getChildByName('FunctionalUnitSet') as UAObject;
     this.node = server.objectType('FunctionalUnitType').instantiate({
@@ -114,6 +113,11 @@ export class LadsUnit {
     const m = parent.getChildByName(name);
     if (!m) throw new Error(`${parent.browseName.toString()} has no method ${name}`);
     return m as UAMethod;
+  }
+
+  /** Binds an async handler (node-opcua tells async handlers from callback ones by arity: both params declared). */
+  bind(parent: UAObject, name: string, fn: (args: Variant[]) => Promise<CallMethodResultOptions>): void {
+    this.method(parent, name).bindMethod(async (args: Variant[], _context: unknown) => fn(args));
   }
 
   /** A transitional state held for a lab second, then the final state (as LADS devices do). */
@@ -164,7 +168,7 @@ export class LadsUnit {
         else sm.setState(def.running() ? 'Running' : 'Stopped');
         return { statusCode: StatusCodes.Good };
       });
-    this.method(smNode, 'StartWithTargetValue').bindMethod(async (args: Variant[]) => {
+    this.bind(smNode, 'StartWithTargetValue', async (args: Variant[]) => {
       const x = Number(args[0]?.value);
       if (!(x >= def.range[0] && x <= def.range[1])) return { statusCode: StatusCodes.BadOutOfRange };
       return run(def.actions.start, () => {
@@ -172,8 +176,8 @@ export class LadsUnit {
         def.start();
       });
     });
-    this.method(smNode, 'Start').bindMethod(async () => run(def.actions.start, () => def.start()));
-    this.method(smNode, 'Stop').bindMethod(async () => run(def.actions.stop, () => def.stop()));
+    this.bind(smNode, 'Start', async () => run(def.actions.start, () => def.start()));
+    this.bind(smNode, 'Stop', async () => run(def.actions.stop, () => def.stop()));
     return fn;
   }
 
@@ -229,23 +233,23 @@ export class LadsUnit {
         await work();
         return { statusCode: StatusCodes.Good };
       });
-    this.method(smNode, 'Start').bindMethod(async () => {
+    this.bind(smNode, 'Start', async () => {
       if (this.programs) return { statusCode: StatusCodes.BadNotSupported };
       return plain('start', () => this.state.setState('Running'));
     });
-    this.method(smNode, 'Stop').bindMethod(async () =>
+    this.bind(smNode, 'Stop', async () =>
       plain('stop', async () => {
         if (this.programs?.running) await this.programs.stop('Stopping', 'Stopped');
         else await this.transition(this.state, 'Stopping', 'Stopped');
       }),
     );
-    this.method(smNode, 'Abort').bindMethod(async () =>
+    this.bind(smNode, 'Abort', async () =>
       plain('abort', async () => {
         if (this.programs?.running) await this.programs.stop('Aborting', 'Aborted');
         else await this.transition(this.state, 'Aborting', 'Aborted');
       }),
     );
-    this.method(smNode, 'Clear').bindMethod(async () =>
+    this.bind(smNode, 'Clear', async () =>
       plain('clear', async () => {
         this.programs?.clear();
         await this.transition(this.state, 'Clearing', 'Stopped');
