@@ -5,7 +5,7 @@
  * concentration and equivalents are tied together and the published bounds cannot all be reached.
  */
 import type { Clock } from '../../src/common/clock.js';
-import { faultsOf } from '../common/fault-script.loader.js';
+import { faultsOf, type FaultTargets } from '../common/fault-script.loader.js';
 import type { FaultScript } from '../common/fault-script.schema.js';
 import { InstrumentFaults } from '../common/instrument-faults.js';
 import { FlowPath, type Stock } from './flow-path.model.js';
@@ -210,4 +210,25 @@ async function startInstrument(
   });
   await server.start();
   return { def, server, unit, faults };
+}
+
+/** What fault scripts may name on the chemistry instruments (the device actions and readings of chem-devices.ts). */
+export function chemFaultTargets(ids: readonly string[] = CHEM_INSTRUMENTS.map((d) => d.id)): FaultTargets {
+  const unit = ['stop', 'abort', 'clear'];
+  const out: FaultTargets = {};
+  for (const d of CHEM_INSTRUMENTS) {
+    if (!ids.includes(d.id)) continue;
+    if (d.kind === 'pump')
+      out[d.id] = {
+        actions: ['start', 'refill', 'flush', ...unit],
+        readings: ['FlowRate', 'SyringeVolume', 'Pressure'],
+      };
+    else if (d.kind === 'reactor')
+      out[d.id] = {
+        actions: ['heat', 'cool', 'start', ...unit],
+        readings: ['Temperature', 'ResidenceTime', 'TotalFlow', 'Pressure'],
+      };
+    else out[d.id] = { actions: ['analyze', 'flush', ...unit], readings: ['Detector', 'area', 'retention'] };
+  }
+  return out;
 }

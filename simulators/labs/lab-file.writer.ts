@@ -3,7 +3,7 @@
  * it: every action with its typed parameters and results, every reading, and hard limits taken from the ranges the
  * simulated instruments describe (a real lab would narrow them further).
  */
-import { stringify } from 'yaml';
+import { isMap, isScalar, parseDocument, stringify, visit } from 'yaml';
 import type { SimModel } from '../common/sim-model.js';
 
 export interface SimulatedInstrument {
@@ -76,7 +76,26 @@ export function mqttLabObject(o: MqttLabOptions): Record<string, unknown> {
   };
 }
 
+/** YAML with a header comment; small mappings of plain values (a parameter, a limit) on one line each. */
 export function labYaml(header: string[], lab: Record<string, unknown>): string {
+  const doc = parseDocument(stringify(lab, { singleQuote: true }));
+  visit(doc, {
+    Map(_, node) {
+      const plain = node.items.every(
+        (p) => isScalar(p.value) || (isMap(p.value) && p.value.items.length === 0),
+      );
+      // Short enough to stay on one line at any depth of a lab file (prettier's width is 110).
+      const width = node.items.reduce(
+        (n, p) =>
+          n +
+          String(isScalar(p.key) ? p.key.value : '').length +
+          String(isScalar(p.value) ? p.value.value : '{}').length +
+          4,
+        4,
+      );
+      if (plain && node.items.length <= 5 && width <= 64) node.flow = true;
+    },
+  });
   const comments = header.map((l) => `# ${l}`.trimEnd()).join('\n');
-  return `${comments}\n${stringify(lab, { lineWidth: 120, flowCollectionPadding: true })}`;
+  return `${comments}\n${doc.toString({ lineWidth: 120, flowCollectionPadding: true, singleQuote: true })}`;
 }
