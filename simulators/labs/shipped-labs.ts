@@ -1,8 +1,12 @@
 /**
- * The lab files shipped for `labloop sim` on its default ports: config/labs/sim-bio.yaml (valid today) and the
- * OPC UA draft simulators/drafts/config/labs/sim-chem.yaml (needs the OPC UA driver's lab schema). A test keeps them
- * equal to what `labloop sim --lab-out` writes; `node dist/simulators/labs/write-shipped-labs.js` rewrites them.
+ * The lab files generated from the simulators: for `labloop sim` on its default ports, config/labs/sim-bio.yaml
+ * (valid today) and the OPC UA draft simulators/drafts/config/labs/sim-chem.yaml (needs the OPC UA driver's lab
+ * schema); and test/fixtures/sim-bio-inprocess.yaml, the bio lab with `simulator:` blocks so that a daemon runs it
+ * in its own process (on its own broker and clock, virtual included). A test keeps them equal to what the code
+ * writes; `node dist/simulators/labs/write-shipped-labs.js` rewrites them.
  */
+import { bioInstruments } from '../bio/bio-lab.js';
+import { labYaml, mqttLabObject } from './lab-file.writer.js';
 import { defaultSimEndpoints, simLabFile } from './sim-lab.js';
 
 export function shippedLabFiles(): { path: string; text: string }[] {
@@ -14,6 +18,20 @@ export function shippedLabFiles(): { path: string; text: string }[] {
       text: simLabFile({ kind: 'chem', seed: 1, chemEndpoints }).replace(
         '$schema=../../protocols/schema.json',
         '$schema=../../../../protocols/schema.json',
+      ),
+    },
+    {
+      path: 'test/fixtures/sim-bio-inprocess.yaml',
+      text: labYaml(
+        [
+          'yaml-language-server: $schema=../../protocols/schema.json',
+          'The simulated bio lab started inside the daemon (simulator: blocks), on its own broker and clock.',
+        ],
+        mqttLabObject({
+          name: 'sim-bio-inprocess',
+          description: 'The simulated bio lab, run by the daemon itself',
+          instruments: bioInstruments({ seed: 1 }),
+        }),
       ),
     },
   ];
