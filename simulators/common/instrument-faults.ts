@@ -201,8 +201,9 @@ export class InstrumentFaults {
   private schedule(a: Active): void {
     if (a.ended || a.triggeredAt !== undefined || a.spec.on || a.spec.probability !== undefined) return;
     // Triggered on the dot: a state fault starts, a per-command fault affects the commands that follow.
-    const delay = Math.max(0, a.armAt - this.o.clock.now());
-    a.timers.push(this.o.clock.setTimer(delay, () => this.trigger(a, this.o.clock.now())));
+    const now = this.o.clock.now();
+    if (a.armAt <= now) return this.trigger(a, now);
+    a.timers.push(this.o.clock.setTimer(a.armAt - now, () => this.trigger(a, this.o.clock.now())));
   }
 
   private triggerOnCommand(a: Active, action: string, now: number): boolean {

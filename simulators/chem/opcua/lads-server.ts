@@ -131,9 +131,9 @@ export class LadsServer {
   async goOffline(): Promise<void> {
     if (this.offline) return;
     this.offline = true;
+    // Cut the connections first: suspending waits (up to a second) for them to end.
+    for (const ep of this.server.endpoints) ep.abruptlyInterruptChannels();
     await this.server.suspendEndPoints();
-    for (const ep of this.server.endpoints)
-      await new Promise<void>((resolve) => ep.killClientSockets(() => resolve()));
   }
 
   async comeBack(): Promise<void> {
