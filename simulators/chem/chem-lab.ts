@@ -5,75 +5,17 @@
  * concentration and equivalents are tied together and the published bounds cannot all be reached.
  */
 import type { Clock } from '../../src/common/clock.js';
-import { faultsOf, type FaultTargets } from '../common/fault-script.loader.js';
+import { faultsOf } from '../common/fault-script.loader.js';
+import { CHEM_INSTRUMENTS, type ChemInstrumentDef } from './chem-instruments.js';
 import type { FaultScript } from '../common/fault-script.schema.js';
 import { InstrumentFaults } from '../common/instrument-faults.js';
-import { FlowPath, type Stock } from './flow-path.model.js';
+import { FlowPath } from './flow-path.model.js';
 import { CallGate } from './opcua/call-gate.js';
 import { hplcDevice, pumpDevice, reactorDevice, type DeviceContext } from './opcua/chem-devices.js';
 import { LadsServer } from './opcua/lads-server.js';
 import type { LadsUnit } from './opcua/lads-unit.js';
 import type { SnarVariant } from './snar.model.js';
 import { SyringePump } from './syringe-pump.model.js';
-
-export type ChemInstrumentKind = 'pump' | 'reactor' | 'hplc';
-
-export interface ChemInstrumentDef {
-  id: string;
-  kind: ChemInstrumentKind;
-  /** LADS device browse name (node ids start with it). */
-  device: string;
-  model: string;
-  defaultPort: number;
-  stock?: Stock;
-  description: string;
-}
-
-export const CHEM_INSTRUMENTS: readonly ChemInstrumentDef[] = [
-  {
-    id: 'pump-a',
-    kind: 'pump',
-    device: 'PumpA',
-    model: 'SyringePump',
-    defaultPort: 4841,
-    stock: { a: 2.0, b: 0 },
-    description: 'Syringe pump, 2,4-difluoronitrobenzene 2.0 M in ethanol (simulated)',
-  },
-  {
-    id: 'pump-b',
-    kind: 'pump',
-    device: 'PumpB',
-    model: 'SyringePump',
-    defaultPort: 4842,
-    stock: { a: 0, b: 4.2 },
-    description: 'Syringe pump, pyrrolidine 4.2 M in ethanol (simulated)',
-  },
-  {
-    id: 'pump-solvent',
-    kind: 'pump',
-    device: 'PumpSolvent',
-    model: 'SyringePump',
-    defaultPort: 4843,
-    stock: { a: 0, b: 0 },
-    description: 'Syringe pump, ethanol make-up (simulated)',
-  },
-  {
-    id: 'reactor',
-    kind: 'reactor',
-    device: 'FlowReactor',
-    model: 'HeatedCoilReactor',
-    defaultPort: 4844,
-    description: 'Heated continuous-flow coil reactor, 5 mL (simulated)',
-  },
-  {
-    id: 'hplc',
-    kind: 'hplc',
-    device: 'InlineHPLC',
-    model: 'InlineHPLC',
-    defaultPort: 4845,
-    description: 'Inline HPLC with UV detector on the reactor outlet (simulated)',
-  },
-];
 
 export interface ChemLabOptions {
   clock: Clock;
@@ -210,25 +152,4 @@ async function startInstrument(
   });
   await server.start();
   return { def, server, unit, faults };
-}
-
-/** What fault scripts may name on the chemistry instruments (the device actions and readings of chem-devices.ts). */
-export function chemFaultTargets(ids: readonly string[] = CHEM_INSTRUMENTS.map((d) => d.id)): FaultTargets {
-  const unit = ['stop', 'abort', 'clear'];
-  const out: FaultTargets = {};
-  for (const d of CHEM_INSTRUMENTS) {
-    if (!ids.includes(d.id)) continue;
-    if (d.kind === 'pump')
-      out[d.id] = {
-        actions: ['start', 'refill', 'flush', ...unit],
-        readings: ['FlowRate', 'SyringeVolume', 'Pressure'],
-      };
-    else if (d.kind === 'reactor')
-      out[d.id] = {
-        actions: ['heat', 'cool', 'start', ...unit],
-        readings: ['Temperature', 'ResidenceTime', 'TotalFlow', 'Pressure'],
-      };
-    else out[d.id] = { actions: ['analyze', 'flush', ...unit], readings: ['Detector', 'area', 'retention'] };
-  }
-  return out;
 }

@@ -6,7 +6,7 @@
  * the Result's VariableSet). Nodes are browse paths from the LADS device under DI's DeviceSet, matched by browse
  * name. This shape is not in the lab schema yet (issue 4 adds `driver: opcua`); the lead aligns the two after merging.
  */
-import { CHEM_INSTRUMENTS, type ChemInstrumentDef } from '../chem/chem-lab.js';
+import { CHEM_INSTRUMENTS, type ChemInstrumentDef } from '../chem/chem-instruments.js';
 import { PEAKS } from '../chem/hplc.model.js';
 
 export interface OpcuaLabOptions {

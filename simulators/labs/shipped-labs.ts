@@ -7,7 +7,7 @@
  */
 import { bioInstruments } from '../bio/bio-lab.js';
 import { labYaml, mqttLabObject } from './lab-file.writer.js';
-import { defaultSimEndpoints, simLabFile } from './sim-lab.js';
+import { defaultSimEndpoints, simLabFile } from './sim-lab-file.js';
 
 export function shippedLabFiles(): { path: string; text: string }[] {
   const { mqttUrl, chemEndpoints } = defaultSimEndpoints();

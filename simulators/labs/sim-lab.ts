@@ -8,18 +8,16 @@ import { dirname } from 'node:path';
 import { EmbeddedBroker } from '../../src/broker/embedded-broker.js';
 import type { Clock } from '../../src/common/clock.js';
 import { bioInstruments } from '../bio/bio-lab.js';
-import { ChemLab, CHEM_INSTRUMENTS } from '../chem/chem-lab.js';
+import { CHEM_INSTRUMENTS } from '../chem/chem-instruments.js';
+import { ChemLab } from '../chem/chem-lab.js';
 import type { SnarVariant } from '../chem/snar.model.js';
 import { faultsOf } from '../common/fault-script.loader.js';
 import type { FaultScript } from '../common/fault-script.schema.js';
 import { InstrumentFaults } from '../common/instrument-faults.js';
 import { MqttSimInstrument } from '../common/mqtt-sim-instrument.js';
-import { labYaml, mqttLabObject } from './lab-file.writer.js';
-import { opcuaInstruments } from './opcua-lab.writer.js';
+import { DEFAULT_SIM_MQTT_PORT, simLabFile, type SimLabKind } from './sim-lab-file.js';
 
-export type SimLabKind = 'chem' | 'bio' | 'all';
-
-export const DEFAULT_SIM_MQTT_PORT = 1884;
+export type { SimLabKind };
 
 export interface SimLabOptions {
   kind: SimLabKind;
@@ -132,62 +130,4 @@ function auditWriter(file: string, clock: Clock): (instrument: string, id: strin
   mkdirSync(dirname(file), { recursive: true });
   return (instrument, id, action) =>
     appendFileSync(file, `${new Date(clock.now()).toISOString()} ${instrument} ${id} ${action}\n`);
-}
-
-/** The lab file of a simulated lab with the given endpoints (also the shipped config/labs/sim-*.yaml). */
-export function simLabFile(o: {
-  kind: SimLabKind;
-  seed: number;
-  mqttUrl?: string;
-  topicPrefix?: string;
-  chemEndpoints?: Record<string, string>;
-}): string {
-  const instruments: Record<string, unknown> = {};
-  let brokers: unknown;
-  if (o.mqttUrl && o.kind !== 'chem') {
-    const bio = mqttLabObject({
-      name: 'sim',
-      description: '',
-      brokerUrl: o.mqttUrl,
-      topicPrefix: o.topicPrefix,
-      instruments: bioInstruments({ seed: o.seed }).map(({ simulator: _, ...rest }) => rest),
-    });
-    brokers = bio['brokers'];
-    Object.assign(instruments, bio['instruments']);
-  }
-  if (o.chemEndpoints && o.kind !== 'bio')
-    Object.assign(instruments, opcuaInstruments({ endpoints: o.chemEndpoints }));
-  const what = o.kind === 'all' ? 'bio and chemistry labs' : `${o.kind === 'bio' ? 'bio' : 'chemistry'} lab`;
-  const lab = {
-    kind: 'lab',
-    version: 1,
-    name: `sim-${o.kind}`,
-    description: `The simulated ${what} of labloop sim`,
-    ...(brokers ? { brokers } : {}),
-    instruments,
-  };
-  return labYaml(
-    [
-      'yaml-language-server: $schema=../../protocols/schema.json',
-      `The lab \`labloop sim ${o.kind}\` runs (seed ${o.seed}); written by it with --lab-out, hard limits from the`,
-      "instruments' own ranges. Narrow them for your work.",
-      ...(o.kind !== 'bio'
-        ? ['OPC UA instruments (driver: opcua) need the OPC UA driver and its lab schema.']
-        : []),
-    ],
-    lab,
-  );
-}
-
-/** Endpoints of `labloop sim` on its fixed default ports. */
-export function defaultSimEndpoints(host = '127.0.0.1'): {
-  mqttUrl: string;
-  chemEndpoints: Record<string, string>;
-} {
-  return {
-    mqttUrl: `mqtt://${host}:${DEFAULT_SIM_MQTT_PORT}`,
-    chemEndpoints: Object.fromEntries(
-      CHEM_INSTRUMENTS.map((d) => [d.id, `opc.tcp://${host}:${d.defaultPort}`]),
-    ),
-  };
 }

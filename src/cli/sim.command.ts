@@ -13,7 +13,7 @@ import { SystemClock } from '../common/clock.js';
 import { LabError } from '../common/lab-error.js';
 import { loadFaultScript, faultTargetsOf } from '../../simulators/common/fault-script.loader.js';
 import { bioInstruments } from '../../simulators/bio/bio-lab.js';
-import { chemFaultTargets } from '../../simulators/chem/chem-lab.js';
+import { chemFaultTargets } from '../../simulators/chem/chem-instruments.js';
 import { SimLab, type SimLabKind } from '../../simulators/labs/sim-lab.js';
 
 export interface SimOptions {
