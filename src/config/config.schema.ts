@@ -71,6 +71,13 @@ export const configSchema = z
           .describe(
             'Start the simulators that lab files declare (instrument `simulator:` blocks) in this process',
           ),
+        faults: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'A fault script (kind: faults) for the in-process simulators: regression fixtures, chaos tests',
+          ),
       })
       .prefault({}),
     startup: z
@@ -140,7 +147,7 @@ export type AppConfig = z.output<typeof configSchema> & {
 };
 
 /** Settings whose value is a filesystem path, resolved against the file that set them. */
-export const PATH_SETTINGS: readonly string[] = ['dataDir', 'startup.campaigns'];
+export const PATH_SETTINGS: readonly string[] = ['dataDir', 'startup.campaigns', 'simulators.faults'];
 
 /** Nest injection token for the validated AppConfig. */
 export const APP_CONFIG = Symbol('labloop.config');

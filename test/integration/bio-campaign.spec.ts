@@ -16,19 +16,19 @@ const LAB = 'test/fixtures/sim-bio-inprocess.yaml';
 const ANCHOR = '2030-01-01T00:00:00.000Z';
 
 interface Run {
-  experiments: { seq: number; status: string; params: unknown; rate: number | undefined }[];
+  experiments: { seq: number; status: string; reason?: string; params: unknown; rate: number | undefined }[];
   commands: { action: string; params: unknown; result: unknown }[];
   labHours: number;
   realSeconds: number;
 }
 
-async function runOnce(): Promise<Run> {
+async function runOnce(env: Record<string, string> = {}): Promise<Run> {
   const dir = tempDir();
   const real = performance.now();
   const t = await startTestApp({
     mode: 'run',
     dataDir: dir.path,
-    env: { LABLOOP_CLOCK__MODE: 'virtual', LABLOOP_CLOCK__ANCHOR: ANCHOR },
+    env: { LABLOOP_CLOCK__MODE: 'virtual', LABLOOP_CLOCK__ANCHOR: ANCHOR, ...env },
   });
   try {
     const clock = t.app.get<Clock>(CLOCK);
@@ -43,6 +43,7 @@ async function runOnce(): Promise<Run> {
       experiments: experiments.map((e) => ({
         seq: e.seq,
         status: e.status,
+        reason: e.reason ?? undefined,
         params: e.params,
         rate: records.observation(e.id)?.values['rate']?.mean,
       })),
@@ -71,5 +72,15 @@ describe('a bio campaign on the virtual clock (daemon, broker and simulators in 
     expect(b.experiments).toEqual(a.experiments);
     expect(b.commands).toEqual(a.commands);
     expect(b.labHours).toBe(a.labHours);
+  });
+
+  it('fails the experiment a faulty instrument spoils, and carries on to its budget', async () => {
+    const r = await runOnce({ LABLOOP_SIMULATORS__FAULTS: 'test/fixtures/faults/reader-fails-once.yaml' });
+    expect(r.experiments.map((e) => e.status)).toEqual([
+      'completed',
+      'failed',
+      ...Array<string>(11).fill('completed'),
+    ]);
+    expect(r.experiments[1]?.reason).toMatch(/LAMP_FAILURE/);
   });
 });
