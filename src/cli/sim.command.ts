@@ -14,6 +14,7 @@ import { LabError } from '../common/lab-error.js';
 import { loadFaultScript, faultTargetsOf } from '../../simulators/common/fault-script.loader.js';
 import { bioInstruments } from '../../simulators/bio/bio-lab.js';
 import { chemFaultTargets } from '../../simulators/chem/chem-instruments.js';
+import { routeOpcuaLogs } from '../../simulators/common/opcua-logs.js';
 import { SimLab, type SimLabKind } from '../../simulators/labs/sim-lab.js';
 
 export interface SimOptions {
@@ -51,7 +52,7 @@ export async function simCommand(kind: string, o: SimOptions): Promise<void> {
     ...(lab !== 'bio' ? chemFaultTargets() : {}),
   };
   const faults = o.faults ? loadFaultScript(o.faults, targets) : undefined;
-  quietLibraryLogs();
+  routeOpcuaLogs((line) => process.stderr.write(`${line}\n`));
   const sim = await SimLab.start({
     kind: lab,
     clock: new SystemClock(scale, anchor),
@@ -90,12 +91,4 @@ function untilStopped(): Promise<void> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-}
-
-/** node-opcua logs with console.log; stdout carries only the endpoint URLs, so its chatter goes to stderr. */
-function quietLibraryLogs(): void {
-  const toStderr = (...args: unknown[]): void => {
-    process.stderr.write(`${args.map(String).join(' ')}\n`);
-  };
-  Object.assign(console, { log: toStderr, info: toStderr, warn: toStderr });
 }

@@ -16,6 +16,7 @@ import {
   type StatusCode,
   type VariantLike,
 } from 'node-opcua';
+import './opcua-quiet.js';
 
 export interface TestSession {
   session: ClientSession;
