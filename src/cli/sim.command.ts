@@ -52,7 +52,8 @@ export async function simCommand(kind: string, o: SimOptions): Promise<void> {
     ...(lab !== 'bio' ? chemFaultTargets() : {}),
   };
   const faults = o.faults ? loadFaultScript(o.faults, targets) : undefined;
-  routeOpcuaLogs((line) => process.stderr.write(`${line}\n`));
+  // node-opcua warns about the LADS nodeset itself at every start; errors still reach stderr.
+  routeOpcuaLogs(undefined, (line) => process.stderr.write(`${line}\n`));
   const sim = await SimLab.start({
     kind: lab,
     clock: new SystemClock(scale, anchor),
