@@ -54,7 +54,7 @@ export async function simCommand(kind: string, o: SimOptions): Promise<void> {
   const faults = o.faults ? loadFaultScript(o.faults, targets) : undefined;
   // node-opcua warns about the LADS nodeset itself at every start; errors still reach stderr.
   routeOpcuaLogs(undefined, (line) => process.stderr.write(`${line}\n`));
-  const sim = await SimLab.start({
+  const sim = await startLab({
     kind: lab,
     clock: new SystemClock(scale, anchor),
     seed,
@@ -92,4 +92,19 @@ function untilStopped(): Promise<void> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+}
+
+/** A port already taken is the common failure: say so, and what to do. */
+async function startLab(o: Parameters<typeof SimLab.start>[0]): Promise<SimLab> {
+  try {
+    return await SimLab.start(o);
+  } catch (e) {
+    const text = e instanceof Error ? `${e.message} ${String((e as NodeJS.ErrnoException).code)}` : String(e);
+    if (text.includes('EADDRINUSE'))
+      throw new LabError(
+        'CONFLICT',
+        `a port of the simulated lab is already in use (${text.trim()}); try --ports auto`,
+      );
+    throw e;
+  }
 }
