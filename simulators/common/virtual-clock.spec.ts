@@ -88,6 +88,39 @@ describe('VirtualClock', () => {
     expect(clock.now() - START).toBe(40 * 60_000);
   });
 
+  it('holds still through a thousand immediate request/reply round trips over loopback', async () => {
+    const clock = make();
+    const server: Server = createServer((s) => {
+      s.setNoDelay(true);
+      s.on('data', (d) => s.write(d));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const socket: Socket = connect((server.address() as { port: number }).port, '127.0.0.1');
+    socket.setNoDelay(true);
+    await new Promise<void>((r) => socket.once('connect', r));
+    let timeouts = 0;
+    try {
+      for (let i = 0; i < 1000; i++) {
+        await new Promise<void>((resolve) => {
+          const t = clock.setTimer(1000, () => {
+            timeouts++;
+            resolve();
+          });
+          socket.once('data', () => {
+            t.cancel();
+            resolve();
+          });
+          socket.write(`${i}`);
+        });
+        await sleep(clock, 1000);
+      }
+    } finally {
+      socket.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+    expect(timeouts).toBe(0);
+  });
+
   it('gives the same trace for the same seed', async () => {
     const trace = async (): Promise<string[]> => {
       const clock = make({ start: START });
