@@ -4,6 +4,7 @@
  */
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AlertsModule } from './alerts/alerts.module.js';
 import { ApiModule } from './api/api.module.js';
 import { BrokerModule } from './broker/broker.module.js';
 import { CampaignModule } from './campaign/campaign.module.js';
@@ -40,6 +41,7 @@ export class AppModule {
         BrokerModule,
         LabModule,
         CampaignModule.forRoot(o.mode === 'daemon'),
+        AlertsModule,
         ...(o.mode === 'daemon' ? [ApiModule] : []),
       ],
     };

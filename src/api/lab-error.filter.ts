@@ -17,7 +17,19 @@ const STATUS: Record<LabErrorCode, number> = {
   STORE_UNAVAILABLE: 503,
   STRATEGY_FAILED: 500,
   SHUTTING_DOWN: 503,
+  REQUEST_INVALID: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  RATE_LIMITED: 429,
+  DAEMON_UNREACHABLE: 502,
 };
+
+/** The HTTP status an error leaves with (the audit log records it too). */
+export function httpStatusOf(e: unknown): number {
+  if (e instanceof LabError) return STATUS[e.code];
+  if (e instanceof HttpException) return e.getStatus();
+  return 500;
+}
 
 @Catch()
 export class LabErrorFilter implements ExceptionFilter {
@@ -54,5 +66,6 @@ function httpCode(status: number): string {
   if (status === 400) return 'BAD_REQUEST';
   if (status === 401) return 'UNAUTHORIZED';
   if (status === 403) return 'FORBIDDEN';
+  if (status === 429) return 'RATE_LIMITED';
   return `HTTP_${status}`;
 }

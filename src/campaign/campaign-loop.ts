@@ -10,7 +10,8 @@ import { analyzeObjectives, isBetter } from '../analysis/objective.analyzer.js';
 import type { ExperimentExecutor } from '../execution/experiment-executor.service.js';
 import type { Strategy, Suggestion } from '../optimizers/strategy.port.js';
 import type { CampaignDocument } from '../protocol/document.loader.js';
-import type { Scalar } from '../protocol/expressions.js';
+import type { Value } from '../common/quantity.js';
+import { inputValues } from '../protocol/campaign-inputs.js';
 import type { Journal } from '../store/journal.service.js';
 import type { RecordsRepository } from '../store/records.repository.js';
 import type { CampaignRecord, ExperimentRecord } from '../store/store.records.js';
@@ -30,6 +31,8 @@ export class CampaignLoop {
   private readonly abortController = new AbortController();
   private readonly active = new Map<string, Promise<void>>();
   private best?: { seq: number; values: ObjectiveValues };
+  /** Set when a step's failure policy held the campaign (already journaled): the loop drains and ends held. */
+  private heldReason?: string;
 
   constructor(
     private readonly deps: LoopDeps,
@@ -63,7 +66,11 @@ export class CampaignLoop {
         if (counts.completed >= spec.budget.experiments && this.active.size === 0) {
           return this.end('completed', `budget of ${spec.budget.experiments} completed experiments spent`);
         }
-        if (counts.failed > Math.max(3, spec.budget.experiments) && this.active.size === 0) {
+        const tooManyFailed =
+          spec.budget.maxFailed === undefined
+            ? counts.failed > Math.max(3, spec.budget.experiments)
+            : counts.failed >= spec.budget.maxFailed;
+        if (tooManyFailed && this.active.size === 0) {
           return this.end('held', `${counts.failed} experiments failed; check the instruments, then resume`);
         }
         const room = spec.budget.experiments - counts.completed - this.active.size;
@@ -79,6 +86,7 @@ export class CampaignLoop {
       return this.end('held', `fault: ${describeError(err)}`);
     }
     await Promise.allSettled(this.active.values());
+    if (this.heldReason !== undefined) return this.end('held', this.heldReason);
     return { status: 'running', reason: 'drained' };
   }
 
@@ -115,17 +123,18 @@ export class CampaignLoop {
       current = journal.write((tx) => tx.setExperimentStatus(e.id, 'running'));
     if (current.status === 'running' || current.status === 'analyzing') {
       const control = { drain: this.drainController.signal, abort: this.abortController.signal };
-      const outcome = await executor.execute(
-        current,
-        this.doc.spec.protocol,
-        this.inputsFor(current.params),
-        control,
-      );
+      const outcome = await executor.execute(current, this.doc.plan, this.inputsFor(current.params), control);
       if (outcome.status === 'suspended') return;
+      if (outcome.status === 'held') {
+        this.logger.warn(`experiment #${e.seq}: ${outcome.reason}; campaign held for a human`);
+        this.heldReason = outcome.reason;
+        this.drain();
+        return;
+      }
       if (outcome.status === 'failed') return this.fail(current, outcome.reason);
       if (current.status === 'running')
         current = journal.write((tx) => tx.setExperimentStatus(e.id, 'analyzing'));
-      const analysis = analyzeObjectives(this.doc.spec, outcome.outputs);
+      const analysis = analyzeObjectives(this.doc.spec, { values: outcome.outputs, units: outcome.units });
       if (!analysis.ok) return this.fail(current, analysis.reason);
       journal.write((tx) => {
         tx.recordObservation(current, analysis.values);
@@ -146,13 +155,13 @@ export class CampaignLoop {
     ]);
   }
 
-  /** Protocol inputs: the defaults, overridden by the strategy's parameters. */
-  private inputsFor(params: ParamValues): Record<string, Scalar> {
-    const inputs: Record<string, Scalar> = {};
-    for (const [name, input] of Object.entries(this.doc.spec.protocol.inputs)) {
-      if (input.default !== undefined) inputs[name] = input.default;
-    }
-    return { ...inputs, ...params };
+  /** Protocol inputs: the strategy's parameters, else the campaign's fixed values, else the defaults. */
+  private inputsFor(params: ParamValues): Record<string, Value> {
+    const spec = this.doc.spec;
+    return inputValues(
+      { inputs: this.doc.plan.inputs, parameters: spec.parameters, fixed: spec.fixed },
+      params,
+    );
   }
 
   private progress(e: ExperimentRecord, values: ObjectiveValues): void {

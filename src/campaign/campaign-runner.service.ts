@@ -2,13 +2,22 @@
  * Starts and stops campaign loops. Launching rebuilds the campaign from its stored documents (never the files on
  * disk, which may have changed) and the strategy from its seed and stored history.
  */
+import { dirname, resolve } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { describeError, LabError } from '../common/lab-error.js';
+import { EventBus } from '../events/event-bus.service.js';
 import { ExperimentExecutor } from '../execution/experiment-executor.service.js';
 import { InstrumentRegistry } from '../lab/instrument-registry.service.js';
-import type { Observation, Strategy, Suggestion } from '../optimizers/strategy.port.js';
+import type { Constraint, Observation, Strategy, Suggestion } from '../optimizers/strategy.port.js';
+import { compileConstraint } from '../optimizers/constraints.js';
 import { StrategyRegistry } from '../optimizers/strategy-registry.service.js';
-import { parseCampaign, parseLab, type CampaignDocument } from '../protocol/document.loader.js';
+import { unavailableAnalyzers } from '../analysis/objective.analyzer.js';
+import {
+  parseCampaign,
+  parseLab,
+  parseProtocolFile,
+  type CampaignDocument,
+} from '../protocol/document.loader.js';
 import { Journal } from '../store/journal.service.js';
 import { RecordsRepository } from '../store/records.repository.js';
 import type { CampaignRecord } from '../store/store.records.js';
@@ -30,6 +39,7 @@ export class CampaignRunner {
     private readonly executor: ExperimentExecutor,
     private readonly strategies: StrategyRegistry,
     private readonly instruments: InstrumentRegistry,
+    private readonly bus: EventBus,
   ) {}
 
   isRunning(campaignId: string): boolean {
@@ -47,8 +57,18 @@ export class CampaignRunner {
         `campaign ${campaign.name} is ${campaign.status}, not running`,
       );
     const doc = this.storedDocument(campaign);
+    const missing = unavailableAnalyzers(doc.spec);
+    if (missing.length > 0)
+      throw new LabError(
+        'DOCUMENT_INVALID',
+        `campaign ${campaign.name}: objective ${missing.join(', ')} needs an analyzer this version does not run yet`,
+      );
     await this.instruments.ensureLab(doc.lab.spec);
-    const strategy = await this.rebuildStrategy(campaign, doc);
+    const strategy = await this.rebuildStrategy(campaign, doc).catch((err: unknown) => {
+      // A strategy that cannot be built (module missing, bad options) holds the campaign for a human.
+      this.journal.write((tx) => tx.setCampaignStatus(campaign.id, 'held', describeError(err)));
+      throw err;
+    });
     const loop = new CampaignLoop(
       { journal: this.journal, records: this.records, executor: this.executor },
       campaign,
@@ -70,6 +90,22 @@ export class CampaignRunner {
     return this.running.get(campaignId)?.done;
   }
 
+  /** Stops starting experiments; running steps finish. Resolves when the loop has stopped. */
+  async drain(campaignId: string): Promise<void> {
+    const r = this.running.get(campaignId);
+    if (!r) return;
+    r.loop.drain();
+    await r.done;
+  }
+
+  /** Aborts running commands on the instruments and stops the loop. Resolves when it has stopped. */
+  async abort(campaignId: string): Promise<void> {
+    const r = this.running.get(campaignId);
+    if (!r) return;
+    r.loop.abort();
+    await r.done;
+  }
+
   /** Graceful stop of every loop: running steps finish (or time out), nothing new starts. */
   async drainAll(): Promise<void> {
     const all = [...this.running.values()];
@@ -81,20 +117,39 @@ export class CampaignRunner {
   storedDocument(c: CampaignRecord): CampaignDocument {
     const specText = this.records.document(c.specHash);
     const labText = this.records.document(c.labHash);
-    if (specText === undefined || labText === undefined)
+    const protocolText = c.protocolHash ? this.records.document(c.protocolHash) : undefined;
+    if (specText === undefined || labText === undefined || (c.protocolHash && protocolText === undefined))
       throw new LabError('NOT_FOUND', `campaign ${c.name}: stored documents are missing`);
-    return parseCampaign(c.specFile, specText, parseLab(c.labFile, labText));
+    // Stored paths are as displayed at creation; resolving them again makes the protocol's relative path line up.
+    const specPath = resolve(c.specFile);
+    const protocolFile =
+      protocolText !== undefined && c.protocolFile
+        ? {
+            path: resolve(c.protocolFile),
+            text: protocolText,
+            spec: parseProtocolFile(resolve(c.protocolFile), protocolText),
+          }
+        : undefined;
+    return parseCampaign(specPath, specText, parseLab(resolve(c.labFile), labText), protocolFile);
   }
 
   private async rebuildStrategy(c: CampaignRecord, doc: CampaignDocument): Promise<Strategy> {
     const spec = doc.spec;
-    const strategy = this.strategies.create(spec.strategy.name, {
-      space: spec.parameters,
-      objectives: spec.objectives,
-      constraints: [],
-      seed: c.seed,
-      options: spec.strategy.options,
-    });
+    const strategy = timedStrategy(
+      this.bus,
+      c.id,
+      await this.strategies.create(
+        spec.strategy,
+        {
+          space: spec.parameters,
+          objectives: spec.objectives,
+          constraints: compiledConstraints(spec.constraints, Object.keys(spec.parameters)),
+          seed: c.seed,
+          options: spec.strategy.options,
+        },
+        { baseDir: dirname(resolve(doc.path)) },
+      ),
+    );
     const observations = new Map(this.records.observations(c.id).map((o) => [o.experimentId, o]));
     const history: Observation[] = [];
     for (const e of this.records.experiments(c.id)) {
@@ -108,4 +163,29 @@ export class CampaignRunner {
     if (history.length > 0) await strategy.tell(history);
     return strategy;
   }
+}
+
+/**
+ * Times each ask (wall time: it measures computation, not lab time) for the metrics. The strategy object itself is
+ * kept, only its ask wrapped, so whatever else a strategy offers stays reachable.
+ */
+function timedStrategy(bus: EventBus, campaignId: string, strategy: Strategy): Strategy {
+  const ask = strategy.ask.bind(strategy);
+  strategy.ask = async (count, pending) => {
+    const started = performance.now();
+    try {
+      return await ask(count, pending);
+    } finally {
+      bus.emit('strategy.asked', { campaignId, count, seconds: (performance.now() - started) / 1000 });
+    }
+  };
+  return strategy;
+}
+
+/** The campaign's constraints, compiled for its strategy (the checks already refused any that does not compile). */
+function compiledConstraints(texts: readonly string[], parameters: readonly string[]): Constraint[] {
+  return texts.flatMap((t) => {
+    const r = compileConstraint(t, parameters);
+    return r.ok ? [r.constraint] : [];
+  });
 }

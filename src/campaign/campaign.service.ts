@@ -1,6 +1,9 @@
-/** Creating, starting and summarizing campaigns. Every change goes through the journal. */
-import { Injectable } from '@nestjs/common';
-import { LabError } from '../common/lab-error.js';
+/**
+ * Creating, starting, steering and summarizing campaigns. Every change goes through the journal (the state table
+ * decides what is legal), then the runner stops or relaunches the loop.
+ */
+import { Injectable, Logger } from '@nestjs/common';
+import { describeError, LabError } from '../common/lab-error.js';
 import type { ObjectiveValues, ParamValues } from '../events/event-map.js';
 import { isBetter } from '../analysis/objective.analyzer.js';
 import { displayPath, type CampaignDocument } from '../protocol/document.loader.js';
@@ -8,7 +11,7 @@ import { contentHash, Journal } from '../store/journal.service.js';
 import { RecordsRepository } from '../store/records.repository.js';
 import type { CampaignRecord } from '../store/store.records.js';
 import { CampaignRunner } from './campaign-runner.service.js';
-import type { CampaignStatus, ExperimentStatus } from './campaign-states.js';
+import { isTerminalExperiment, type CampaignStatus, type ExperimentStatus } from './campaign-states.js';
 
 export interface CampaignSummary {
   id: string;
@@ -18,10 +21,20 @@ export interface CampaignSummary {
   budget: number;
   experiments: Record<ExperimentStatus, number>;
   best: { experimentId: string; seq: number; params: ParamValues; values: ObjectiveValues } | null;
+  /** Objective name → goal, in the campaign's order (the first one ranks "best"). */
+  objectives: Record<string, 'maximize' | 'minimize'>;
+  /** The search space: parameter name → its definition (type, range, unit, scale). */
+  parameters: CampaignDocument['spec']['parameters'];
+  /** Whether the loop is turning in this process (a paused campaign's loop may still finish its steps). */
+  active: boolean;
+  createdAt: string;
+  updatedAt: string;
 }
 
 @Injectable()
 export class CampaignService {
+  private readonly logger = new Logger('campaigns');
+
   constructor(
     private readonly journal: Journal,
     private readonly records: RecordsRepository,
@@ -33,12 +46,15 @@ export class CampaignService {
     return this.journal.write((tx) => {
       const specHash = tx.putDocument('campaign', displayPath(doc.path), doc.text);
       const labHash = tx.putDocument('lab', displayPath(doc.lab.path), doc.lab.text);
+      const protocol = doc.protocolFile;
+      const protocolHash = protocol && tx.putDocument('protocol', displayPath(protocol.path), protocol.text);
       return tx.createCampaign({
         name: doc.spec.name,
         specHash,
         labHash,
         specFile: displayPath(doc.path),
         labFile: displayPath(doc.lab.path),
+        ...(protocol && protocolHash ? { protocolHash, protocolFile: displayPath(protocol.path) } : {}),
         seed: doc.spec.strategy.seed,
       });
     });
@@ -48,18 +64,95 @@ export class CampaignService {
   findUnfinished(doc: CampaignDocument): CampaignRecord | undefined {
     const spec = contentHash(doc.text);
     const lab = contentHash(doc.lab.text);
+    const protocol = doc.protocolFile ? contentHash(doc.protocolFile.text) : null;
     return this.records
       .campaigns()
       .find(
-        (c) => c.specHash === spec && c.labHash === lab && c.status !== 'completed' && c.status !== 'aborted',
+        (c) =>
+          c.specHash === spec &&
+          c.labHash === lab &&
+          c.protocolHash === protocol &&
+          c.status !== 'completed' &&
+          c.status !== 'aborted',
       );
   }
 
+  /** Starts a draft (or relaunches a running or paused one). A held campaign needs an explicit resume. */
   async start(id: string): Promise<CampaignRecord> {
     const c = this.require(id);
+    if (c.status === 'held')
+      throw new LabError(
+        'ILLEGAL_TRANSITION',
+        `campaign ${c.name} is held (${c.reason ?? 'no reason'}); resume it`,
+        'status',
+      );
     if (c.status !== 'running') this.journal.write((tx) => tx.setCampaignStatus(id, 'running'));
     await this.runner.launch(id);
     return this.require(id);
+  }
+
+  /** Running → paused: nothing new starts, running steps finish; `resume` carries on. Answers at once. */
+  pause(id: string, reason?: string): CampaignRecord {
+    return this.stopLoop(id, 'paused', reason, 'drain');
+  }
+
+  /** Running or paused → held: a fault or an operator wants a human to look; only `resume` leaves it. */
+  hold(id: string, reason?: string): CampaignRecord {
+    return this.stopLoop(id, 'held', reason, 'drain');
+  }
+
+  /**
+   * Stops for good: running commands are aborted on the instruments; once the loop has stopped, experiments left
+   * unfinished are marked interrupted.
+   */
+  abort(id: string, reason?: string): CampaignRecord {
+    return this.stopLoop(id, 'aborted', reason, 'abort');
+  }
+
+  /** Paused or held → running. If the old loop is still finishing its steps, the new one starts after it. */
+  async resume(id: string, reason?: string): Promise<CampaignRecord> {
+    const c = this.require(id);
+    if (c.status !== 'paused' && c.status !== 'held')
+      throw new LabError(
+        'ILLEGAL_TRANSITION',
+        `campaign ${c.name} is ${c.status}; only a paused or held one resumes`,
+        'status',
+      );
+    this.journal.write((tx) => tx.setCampaignStatus(id, 'running', reason));
+    if (!this.runner.isRunning(id)) {
+      await this.runner.launch(id);
+    } else {
+      const relaunch = async (): Promise<void> => {
+        await this.runner.whenStopped(id);
+        if (this.require(id).status === 'running') await this.runner.launch(id);
+      };
+      relaunch().catch((e: unknown) => this.logger.error(`cannot resume ${c.name}: ${describeError(e)}`));
+    }
+    return this.require(id);
+  }
+
+  private stopLoop(
+    id: string,
+    to: CampaignStatus,
+    reason: string | undefined,
+    how: 'drain' | 'abort',
+  ): CampaignRecord {
+    const c = this.journal.write((tx) => tx.setCampaignStatus(id, to, reason));
+    const stopped =
+      how === 'abort' ? this.runner.abort(id).then(() => this.interruptLeftovers(id)) : this.runner.drain(id);
+    stopped.catch((e: unknown) =>
+      this.logger.error(`campaign ${c.name}: stopping the loop: ${describeError(e)}`),
+    );
+    return c;
+  }
+
+  /** After an abort, nothing is left designed or running. */
+  private interruptLeftovers(id: string): void {
+    const open = this.records.experiments(id).filter((e) => !isTerminalExperiment(e.status));
+    if (open.length === 0) return;
+    this.journal.write((tx) => {
+      for (const e of open) tx.setExperimentStatus(e.id, 'interrupted', 'campaign aborted');
+    });
   }
 
   summary(c: CampaignRecord): CampaignSummary {
@@ -79,6 +172,11 @@ export class CampaignService {
       budget: doc.spec.budget.experiments,
       experiments: this.records.experimentCounts(c.id),
       best,
+      parameters: doc.spec.parameters,
+      objectives: Object.fromEntries(Object.entries(doc.spec.objectives).map(([k, o]) => [k, o.goal])),
+      active: this.runner.isRunning(c.id),
+      createdAt: new Date(c.createdAt).toISOString(),
+      updatedAt: new Date(c.updatedAt).toISOString(),
     };
   }
 

@@ -3,10 +3,33 @@ import 'reflect-metadata';
 import { Command, InvalidArgumentError } from 'commander';
 import { packageVersion } from '../common/package-root.js';
 import { reportError } from './cli-errors.js';
+import { registerOperatorCommands } from './operator.commands.js';
+import { optimizeCommand } from './optimize.command.js';
 import { runCommand } from './run.command.js';
+import { confirmCommand, type ConfirmOptions } from './confirm.command.js';
+import { planCommand, type PlanOptions } from './plan.command.js';
+import { schemaCommand } from './schema.command.js';
 import type { SimOptions } from './sim.command.js';
 import { startCommand } from './start.command.js';
 import { validateCommand } from './validate.command.js';
+
+function nonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+function jsonObject(value: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new InvalidArgumentError('expected a JSON object');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new InvalidArgumentError('expected a JSON object');
+  return parsed as Record<string, unknown>;
+}
 
 function port(value: string): number {
   const n = Number(value);
@@ -76,11 +99,72 @@ export function buildProgram(): Command {
 
   program
     .command('validate <files...>')
-    .description('check lab and campaign files; exit 1 on any problem')
-    .option('--lab <file>', 'lab file for campaigns instead of their lab:')
+    .description('check lab, protocol, campaign and space files; exit 1 on any problem')
+    .option('--lab <file>', 'lab file for campaigns (instead of their lab:) and for protocol files')
     .option('--json', 'machine-readable output')
     .action((files: string[], o: { lab?: string; json?: boolean }) => {
       process.exitCode = validateCommand(files, o);
+    });
+
+  registerOperatorCommands(program);
+  program
+    .command('optimize')
+    .description(
+      'drive a strategy over stdin/stdout JSON lines, without instruments (see docs/strategies.md)',
+    )
+    .requiredOption('--space <file>', 'YAML with parameters, objectives and optional constraints')
+    .option('--strategy <name>', 'built-in name, ./module.js or http://service', 'bayes')
+    .option('--seed <n>', 'seed of the strategy', nonNegativeInteger, 0)
+    .option('--batch <k>', 'suggestions in flight at once', nonNegativeInteger, 1)
+    .option('--options <json>', 'strategy options as JSON, e.g. \'{"initial": 8}\'', jsonObject, {})
+    .action(
+      async (o: {
+        space: string;
+        strategy: string;
+        seed: number;
+        batch: number;
+        options: Record<string, unknown>;
+      }) => {
+        if (o.batch < 1) throw new InvalidArgumentError('--batch: expected at least 1');
+        process.exitCode = await optimizeCommand(o, {
+          input: process.stdin,
+          output: process.stdout,
+          errors: process.stderr,
+        });
+        process.stdin.destroy();
+      },
+    );
+
+  program
+    .command('plan <campaign>')
+    .description(
+      "dry run: one experiment's step timeline with example parameters, and the campaign's duration",
+    )
+    .option('--lab <file>', "lab file to use instead of the campaign's lab:")
+    .option('--set <name=value...>', 'example parameter values (default: the middle of each range)')
+    .option('--json', 'machine-readable output')
+    .action((file: string, o: PlanOptions) => {
+      process.exitCode = planCommand(file, o);
+    });
+
+  program
+    .command('confirm <experiment> <step>')
+    .description("an operator's answer to a manual step of a running experiment (sent to the daemon)")
+    .option('--failed', 'it could not be done: the step fails and its failure policy applies')
+    .option('--note <text>', 'what the operator wants to record')
+    .option('--by <name>', 'who did it')
+    .option('--url <url>', 'the daemon (default: http.host and http.port of the settings)')
+    .option('--config <file>', 'settings file')
+    .action(async (experiment: string, step: string, o: ConfirmOptions) => {
+      process.exitCode = await confirmCommand(experiment, step, o);
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of labloop files (editors use protocols/schema.json)')
+    .option('--out <file>', 'write it to a file')
+    .action((o: { out?: string }) => {
+      process.exitCode = schemaCommand(o);
     });
 
   program

@@ -11,9 +11,11 @@ import { CampaignService, type CampaignSummary } from '../campaign/campaign.serv
 import { loadConfig } from '../config/config.loader.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { EventBus } from '../events/event-bus.service.js';
+import { ManualSteps } from '../execution/manual-steps.service.js';
 import { loadCampaignFile } from '../protocol/document.loader.js';
 import { LabLogger } from '../telemetry/lab-logger.js';
 import { EXIT } from './cli-errors.js';
+import { promptOperator } from './operator-prompt.js';
 import { ProgressBar } from './progress-bar.js';
 import { exitOnSignals } from './shutdown.js';
 
@@ -75,10 +77,16 @@ export async function runCommand(file: string, o: RunOptions): Promise<number> {
     const off = bus.onAny((e) => {
       if (e.type === 'experiment.status' || e.type === 'experiment.designed') showProgress();
     });
+    const offOperator = promptOperator(bus, app.get(ManualSteps), {
+      input: process.stdin,
+      output: process.stderr,
+      around: (w) => bar.around(w),
+    });
     showProgress();
     await campaigns.start(campaign.id);
     await runner.whenStopped(campaign.id);
     off();
+    offOperator();
     bar.finish();
     return finish(campaigns.summary(campaigns.require(campaign.id)), o, config);
   } finally {

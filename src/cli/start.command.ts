@@ -1,6 +1,7 @@
 /** `labloop start`: the daemon. HTTP API, embedded broker (unless mqtt.url), simulators, campaigns. */
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { configureHttpApp } from '../api/http-app.js';
 import { AppModule } from '../app.module.js';
 import { loadConfig, type ConfigOverrides } from '../config/config.loader.js';
 import { LabLogger } from '../telemetry/lab-logger.js';
@@ -27,8 +28,12 @@ export async function startCommand(o: StartOptions): Promise<void> {
     },
   );
   exitOnSignals(app, logger);
+  configureHttpApp(app);
   await app.listen(config.http.port, config.http.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
-  logger.log(`HTTP API on http://${config.http.host}:${port}/api (health: /api/health)`, 'daemon');
+  logger.log(
+    `dashboard on http://${config.http.host}:${port}/ · API http://${config.http.host}:${port}/api (docs: /api/docs)`,
+    'daemon',
+  );
 }

@@ -17,7 +17,12 @@ export type LabErrorCode =
   | 'INSTRUMENT_TIMEOUT'
   | 'STORE_UNAVAILABLE'
   | 'STRATEGY_FAILED'
-  | 'SHUTTING_DOWN';
+  | 'SHUTTING_DOWN'
+  | 'REQUEST_INVALID'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'RATE_LIMITED'
+  | 'DAEMON_UNREACHABLE';
 
 /** One located problem in a file: `file:line:col: path: message`. */
 export interface Problem {

@@ -72,10 +72,16 @@ function messagesFor(
     }
     case 'invalid_union':
       return unionMessages(issue, path, root, schema);
-    case 'invalid_format':
-      return one(
-        `expected ${issue.format === 'regex' ? `text matching ${issue.pattern ?? 'the pattern'}` : `a valid ${issue.format}`}, got ${describeValue(found)}`,
-      );
+    case 'invalid_format': {
+      // A pattern with its own words (`a time of day such as 08:00`) says what it wants better than the regex.
+      const own = issue.format === 'regex' && issue.message && !issue.message.startsWith('Invalid');
+      const wanted = own
+        ? issue.message.replace(/^expected /, '')
+        : issue.format === 'regex'
+          ? `text matching ${issue.pattern ?? 'the pattern'}`
+          : `a valid ${issue.format}`;
+      return one(`expected ${wanted}, got ${describeValue(found)}`);
+    }
     case 'not_multiple_of':
       return one(`expected a multiple of ${issue.divisor}, got ${describeValue(found)}`);
     case 'invalid_key':
@@ -110,6 +116,8 @@ function unionMessages(
     ];
   }
   const branches = issue.errors.filter((b) => b.length > 0);
+  const shaped = shapeMessages(branches, path, root, schema);
+  if (shaped) return shaped;
   const typeOnly = branches.every(
     (b) => b.length === 1 && b[0]?.code === 'invalid_type' && b[0].path.length === 0,
   );
@@ -125,6 +133,67 @@ function unionMessages(
   }
   const best = [...branches].sort((a, b) => depth(b) - depth(a) || a.length - b.length)[0] ?? [];
   return issuesToMessages(best, root, schema, path);
+}
+
+/**
+ * A mapping checked against a union of mapping shapes (protocol steps: an action, a wait, a read …): the branch
+ * whose keys fit best is the one the author meant — fewest unknown and missing keys. When no branch fits better
+ * than another, the author's keys say nothing: report the unknown keys with a suggestion from every branch's keys,
+ * or the keys one of the branches needs.
+ */
+function shapeMessages(
+  branches: readonly (readonly Issue[])[],
+  path: PathKey[],
+  root: unknown,
+  schema: z.ZodType | undefined,
+): SchemaMessage[] | undefined {
+  const found = valueAt(root, path);
+  if (typeof found !== 'object' || found === null || Array.isArray(found) || branches.length < 2)
+    return undefined;
+  const structural = (i: Issue): number => {
+    if (i.code === 'unrecognized_keys' && i.path.length === 0) return i.keys.length;
+    return missingKey(i, found) ? 1 : 0;
+  };
+  const scored = branches.map((b) => ({ b, score: b.reduce((n, i) => n + structural(i), 0) }));
+  const best = Math.min(...scored.map((s) => s.score));
+  const winners = scored.filter((s) => s.score === best);
+  if (best === 0 || winners.length === 1) {
+    const chosen = [...winners].sort((a, b) => depth(b.b) - depth(a.b) || a.b.length - b.b.length)[0];
+    return chosen ? issuesToMessages(chosen.b, root, schema, path) : undefined;
+  }
+  const unknown = new Set<string>();
+  for (const { b } of winners)
+    for (const i of b)
+      if (i.code === 'unrecognized_keys' && i.path.length === 0) i.keys.forEach((k) => unknown.add(k));
+  const known = schema ? knownKeysAt(schema, path) : [];
+  const everywhere = [...unknown].filter((k) =>
+    winners.every(({ b }) => b.some((i) => i.code === 'unrecognized_keys' && i.keys.includes(k))),
+  );
+  if (everywhere.length > 0)
+    return everywhere.map((k) => ({
+      path: [...path, k],
+      message: `unknown key "${k}"${didYouMean(k, known)}`,
+      atKey: true,
+    }));
+  const needs = winners.flatMap(({ b }) =>
+    b.filter((i) => missingKey(i, found)).map((i) => String(i.path[0])),
+  );
+  return [
+    {
+      path,
+      message: `expected one of the keys ${[...new Set(needs)].map((k) => `"${k}"`).join(', ')}`,
+      atKey: false,
+    },
+  ];
+}
+
+/** A required key the mapping lacks. */
+function missingKey(i: Issue, found: unknown): boolean {
+  return (
+    (i.code === 'invalid_type' || i.code === 'invalid_union') &&
+    i.path.length === 1 &&
+    valueAt(found, i.path as PathKey[]) === undefined
+  );
 }
 
 function depth(branch: readonly Issue[]): number {

@@ -3,7 +3,17 @@
  * schema issue into a located Problem (`file:line:col: path: expected …, got …`). All problems of a file are
  * reported at once.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+} from 'yaml';
 import type { z } from 'zod';
 import type { Problem } from './lab-error.js';
 import { issuesToMessages, type PathKey } from './schema-messages.js';
@@ -32,7 +42,33 @@ export function parseYaml(file: string, text: string): Parsed {
     return { file, line: pos.line, col: pos.col, path: '', message: firstLine(e.message) };
   });
   if (problems.length > 0) return { source, value: undefined, problems };
-  return { source, value: doc.toJS({ maxAliasCount: 100 }) as unknown, problems };
+  try {
+    return { source, value: doc.toJS({ maxAliasCount: 100 }) as unknown, problems };
+  } catch (e) {
+    // An alias to an anchor that does not exist (`*limits`), or aliases that expand too far: located at the alias.
+    const at = firstAlias(doc) ?? 0;
+    const pos = lines.linePos(at);
+    const message = e instanceof Error ? firstLine(e.message) : String(e);
+    return {
+      source,
+      value: undefined,
+      problems: [{ file, line: pos.line, col: pos.col, path: '', message }],
+    };
+  }
+}
+
+function firstAlias(doc: Document): number | undefined {
+  let first: number | undefined;
+  let unresolved: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      first ??= node.range?.[0];
+      if (node.resolve(doc) !== undefined) return undefined;
+      unresolved = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return unresolved ?? first;
 }
 
 /** Validates `value` (from `parseYaml`) and locates every issue in the source. */
@@ -44,7 +80,7 @@ export function validateWith<S extends z.ZodType>(
   const result = schema.safeParse(value);
   if (result.success) return { data: result.data, problems: [] };
   return {
-    problems: issuesToMessages(result.error.issues, value).map((m) =>
+    problems: issuesToMessages(result.error.issues, value, schema).map((m) =>
       problemAt(source, m.path, m.message, m.atKey),
     ),
   };

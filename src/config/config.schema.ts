@@ -14,6 +14,16 @@ const port = (fallback: number, what: string) =>
 
 const logLevels = ['debug', 'info', 'warn', 'error'] as const;
 
+/** What the alert hooks can be told about. */
+export const ALERT_KINDS = [
+  'campaign.held',
+  'campaign.completed',
+  'instrument.offline',
+  'experiments.failed',
+  'interlock.tripped',
+] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
 export const configSchema = z
   .strictObject({
     dataDir: z
@@ -132,6 +142,60 @@ export const configSchema = z
         path: ['timeScale'],
       })
       .prefault({}),
+    auth: z
+      .strictObject({
+        read: z
+          .enum(['loopback', 'token'])
+          .default('loopback')
+          .describe(
+            'Reads (GET, events, /metrics, /api/docs): open to loopback clients, or only with a token. State-changing calls always need a token',
+          ),
+        rateLimit: z
+          .strictObject({
+            writes: z
+              .int()
+              .min(1)
+              .default(60)
+              .describe('State-changing requests per minute per client address'),
+            reads: z.int().min(1).default(1200).describe('Read requests per minute per client address'),
+          })
+          .prefault({}),
+      })
+      .prefault({})
+      .describe('API tokens (labloop token create) and who may read'),
+    alerts: z
+      .strictObject({
+        enabled: z.boolean().default(false).describe('Send alerts to the hooks below'),
+        webhooks: z
+          .array(
+            z.strictObject({
+              url: z.url({ error: 'expected an http(s) URL' }).describe('Receives a POST with a JSON body'),
+              events: z
+                .array(z.enum(ALERT_KINDS))
+                .optional()
+                .describe('Alerts sent to this hook (default: all)'),
+              headers: z
+                .record(z.string(), z.string())
+                .default({})
+                .meta({ sensitive: true })
+                .describe('Extra request headers, e.g. an Authorization for the receiver'),
+            }),
+          )
+          .default([])
+          .describe('Webhook receivers (chat, pager, ticketing)'),
+        attempts: z.int().min(1).max(20).default(5).describe('Tries per alert and hook before giving up'),
+        backoff: z.string().default('2 s').describe('Wait before the first retry; doubles after each'),
+        maxBackoff: z.string().default('5 min').describe('Longest wait between two tries'),
+        timeout: z.string().default('10 s').describe('How long one delivery may take'),
+        failedBurst: z
+          .strictObject({
+            count: z.int().min(1).default(3).describe('Failed experiments …'),
+            window: z.string().default('10 min').describe('… within this long raise one alert'),
+          })
+          .prefault({}),
+      })
+      .prefault({})
+      .describe('Notification hooks for when the lab needs a human'),
     log: z
       .strictObject({
         level: z.enum(logLevels).default('info').describe('Least severe level written'),

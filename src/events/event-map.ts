@@ -27,6 +27,25 @@ export interface EventMap {
     action: string;
     step: string;
   };
+  'step.started': { campaignId: string; experimentId: string; key: string; kind: string; attempt: number };
+  'step.finished': {
+    campaignId: string;
+    experimentId: string;
+    key: string;
+    kind: string;
+    status: string;
+    error?: string;
+  };
+  /** A manual step waits for an operator: POST /api/experiments/:id/steps/:key/confirm or `labloop confirm`. */
+  'step.manual': { campaignId: string; experimentId: string; key: string; prompt: string };
+  'step.confirmed': {
+    campaignId: string;
+    experimentId: string;
+    key: string;
+    ok: boolean;
+    by?: string;
+    note?: string;
+  };
   'command.sent': { commandId: string; instrument: string; action: string; resend: boolean };
   'command.progress': { commandId: string; instrument: string; status: string; progress?: number };
   'command.finished': {
@@ -39,11 +58,32 @@ export interface EventMap {
   'instrument.status': { instrument: string; online: boolean; state?: string; detail?: string };
   'broker.status': { broker: string; connected: boolean };
   'mqtt.malformed': { instrument: string; topic: string; reason: string };
+  /** An interlock tripped (emitted by the loop's interlocks, issue 6); alerts subscribe to it already. */
+  'interlock.tripped': { interlock: string; campaignId?: string; instrument?: string; detail?: string };
+  /** A state-changing API call: who (token name), what (method, route, target), why, and how it ended. */
+  'audit.call': {
+    actor: string;
+    method: string;
+    route: string;
+    target?: string;
+    reason?: string;
+    status: number;
+    error?: string;
+    campaignId?: string;
+  };
+  /** An API token was created or revoked (by the CLI, on the database directly). */
+  'token.changed': { name: string; change: 'created' | 'revoked'; scopes: string[] };
+  /** One call to a strategy's ask, timed (wall time) for the metrics. */
+  'strategy.asked': { campaignId: string; count: number; seconds: number };
+  /** An alert went out to a hook, or gave up. */
+  'alert.delivered': { alert: string; hook: string; ok: boolean; attempts: number; error?: string };
 }
 
 export type EventType = keyof EventMap;
 
 export interface LabEvent<K extends EventType = EventType> {
+  /** Row id in the event table for journaled events (the server-sent events id); absent for live-only events. */
+  id?: number;
   type: K;
   /** Lab time, ms since the epoch. */
   ts: number;

@@ -1,4 +1,4 @@
-import { compileConstraint, satisfiesAll } from './constraints.js';
+import { compileConstraint, satisfiesAll, violation } from './constraints.js';
 
 const params = ['a', 'b', 'c'];
 
@@ -35,5 +35,28 @@ describe('constraints', () => {
       ok: false,
       message: 'cannot read "a <= (b": expected ")", got the end at character 8',
     });
+  });
+});
+
+describe('constraint violation', () => {
+  const compile = (expr: string) => {
+    const r = compileConstraint(expr, params);
+    if (!r.ok) throw new Error(r.message);
+    return r.constraint;
+  };
+
+  it('is zero where the constraint holds and measures the gap where it does not', () => {
+    const c = compile('a + b <= 10');
+    expect(violation(c, { a: 2, b: 3 })).toBe(0);
+    expect(violation(c, { a: 8, b: 5 })).toBe(3);
+  });
+
+  it('adds over "and", takes the least over "or"', () => {
+    expect(violation(compile('a <= 1 and b <= 1'), { a: 3, b: 4 })).toBe(5);
+    expect(violation(compile('a <= 1 or b <= 1'), { a: 3, b: 4 })).toBe(2);
+  });
+
+  it('is positive for a failing equality however close', () => {
+    expect(violation(compile('a == b'), { a: 1, b: 1 + 1e-6 })).toBeGreaterThan(0);
   });
 });

@@ -101,6 +101,38 @@ function holds(node: Node, params: Readonly<Record<string, ParamValue>>): boolea
   return false;
 }
 
+/**
+ * How far a point is from satisfying a constraint: 0 when it holds, otherwise the amount by which its comparisons
+ * fail (summed over `and`, least over `or`; 1 for a failing test that has no size). Lets a sampler walk towards
+ * the feasible region when random points almost never land in it.
+ */
+export function violation(constraint: Constraint, params: Readonly<Record<string, ParamValue>>): number {
+  if (constraint.holds(params)) return 0;
+  let node = parsed.get(constraint.expr);
+  if (!node) {
+    node = parseExpression(constraint.expr);
+    parsed.set(constraint.expr, node);
+  }
+  return Math.max(violationOf(node, params), Number.MIN_VALUE);
+}
+
+const parsed = new Map<string, Node>();
+
+function violationOf(node: Node, params: Readonly<Record<string, ParamValue>>): number {
+  if (holds(node, params)) return 0;
+  if (node.kind === 'binary' && node.op === 'and')
+    return violationOf(node.left, params) + violationOf(node.right, params);
+  if (node.kind === 'binary' && node.op === 'or')
+    return Math.min(violationOf(node.left, params), violationOf(node.right, params));
+  if (node.kind === 'binary' && COMPARISONS.has(node.op)) {
+    const resolve = (path: readonly string[]): ParamValue | undefined => params[path[0] as string];
+    const a = evaluateNode(node.left, resolve);
+    const b = evaluateNode(node.right, resolve);
+    if (typeof a === 'number' && typeof b === 'number' && Number.isFinite(a - b)) return Math.abs(a - b);
+  }
+  return 1;
+}
+
 export function satisfiesAll(
   constraints: readonly Constraint[],
   params: Readonly<Record<string, ParamValue>>,

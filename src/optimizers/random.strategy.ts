@@ -1,58 +1,35 @@
 /**
- * Uniform random search (log-uniform for log-scale parameters). The k-th suggestion — k counting every suggestion
- * told or pending — is drawn from a generator seeded by (seed, k), so a rebuilt strategy proposes what the old one
- * would have.
+ * Uniform random search (log-uniform for log-scale parameters) inside the constraints. The k-th suggestion — k
+ * counting every suggestion told or pending — is drawn from a generator seeded by (seed, k), so a rebuilt strategy
+ * proposes what the old one would have.
  */
 import { deriveSeed, SeededRandom } from '../common/seeded-random.js';
-import type {
-  Observation,
-  ParamValue,
-  SearchSpace,
-  Strategy,
-  StrategyFactory,
-  Suggestion,
-} from './strategy.port.js';
-
-export function sampleParams(space: SearchSpace, rng: SeededRandom): Record<string, ParamValue> {
-  const out: Record<string, ParamValue> = {};
-  for (const [name, p] of Object.entries(space)) {
-    if (p.type === 'categorical') {
-      out[name] = rng.pick(p.choices);
-    } else if (p.type === 'int') {
-      const v = p.log
-        ? Math.round(Math.exp(rng.uniform(Math.log(p.min), Math.log(p.max))))
-        : rng.int(p.min, p.max);
-      out[name] = Math.min(p.max, Math.max(p.min, v));
-    } else {
-      out[name] = p.log ? Math.exp(rng.uniform(Math.log(p.min), Math.log(p.max))) : rng.uniform(p.min, p.max);
-    }
-  }
-  return out;
-}
+import { FeasibleSampler } from './space/feasible-sampler.js';
+import { SpaceModel } from './space/space-model.js';
+import type { Observation, Strategy, StrategyFactory, StrategyInit, Suggestion } from './strategy.port.js';
+import { SuggestionLedger, suggestionId } from './suggestion-ledger.js';
 
 export class RandomStrategy implements Strategy {
-  private readonly told = new Set<string>();
+  private readonly ledger = new SuggestionLedger();
+  private readonly model: SpaceModel;
+  private readonly sampler: FeasibleSampler;
 
-  constructor(
-    private readonly space: SearchSpace,
-    private readonly seed: number,
-  ) {}
-
-  ask(count: number, pending: Suggestion[]): Promise<Suggestion[]> {
-    const pendingIds = new Set(pending.map((p) => p.id));
-    let k = this.told.size + [...pendingIds].filter((id) => !this.told.has(id)).length;
-    const out: Suggestion[] = [];
-    for (let i = 0; i < count; i++, k++) {
-      const rng = new SeededRandom(deriveSeed(this.seed, 'random', k));
-      out.push({ id: `s${k + 1}`, params: sampleParams(this.space, rng) });
-    }
-    return Promise.resolve(out);
+  constructor(private readonly init: StrategyInit) {
+    this.model = new SpaceModel(init.space, init.constraints);
+    this.sampler = new FeasibleSampler(this.model, init.seed);
   }
 
-  tell(observations: Observation[]): Promise<void> {
-    for (const o of observations) this.told.add(o.suggestionId);
-    return Promise.resolve();
+  async ask(count: number, pending: Suggestion[]): Promise<Suggestion[]> {
+    const k0 = this.ledger.nextIndex(pending);
+    return Array.from({ length: count }, (_, i) => {
+      const rng = new SeededRandom(deriveSeed(this.init.seed, 'random', k0 + i));
+      return { id: suggestionId(k0 + i), params: this.sampler.sample(rng) };
+    });
+  }
+
+  async tell(observations: Observation[]): Promise<void> {
+    this.ledger.record(observations);
   }
 }
 
-export const randomStrategy: StrategyFactory = (init) => new RandomStrategy(init.space, init.seed);
+export const randomStrategy: StrategyFactory = (init) => new RandomStrategy(init);

@@ -1,23 +1,102 @@
 /**
- * Checks a campaign against its lab before anything moves: instruments and actions exist, parameters are typed
- * right, expressions name what exists, and no point of the search space can exceed a hard limit.
+ * Checks a campaign against its protocol and lab before anything moves: parameters name inputs of the right type and
+ * unit, every input has a value, constraints can be met, the protocol is checked over the whole search space (hard
+ * limits, units, references), objectives name outputs their analyzer can use, and the budget, schedule and
+ * controls make sense. Works on whatever parts passed the schema, so one broken section hides nothing else.
  */
+import { numRange, type Abstract } from '../common/expression-bounds.js';
+import { parseExpression, referencesOf } from '../common/expression.js';
+import type { PathKey } from '../common/schema-messages.js';
 import { didYouMean } from '../common/suggest.js';
+import { convert, parseUnit, sameDimension } from '../common/units.js';
+import type { Constraint } from '../optimizers/strategy.port.js';
+import { literal } from './abstract-values.js';
+import { inputValue } from './campaign-inputs.js';
 import type { CampaignSpec, ParameterSpec } from './campaign.schema.js';
-import { referencesIn } from './expressions.js';
-import { limitFor, type Finding } from './lab.checks.js';
+import type { Finding } from './lab.checks.js';
 import type { LabSpec } from './lab.schema.js';
+import { searchProbe } from './limit-probe.js';
+import { checkProtocol, valueProblem, type InputBinding, type PartialProtocol } from './protocol.checks.js';
+import type { InputSpec } from './protocol.schema.js';
+import { checkControls, checkSchedule } from './schedule.checks.js';
+import { checkConstraints, checkParameters } from './search-space.checks.js';
 
-export function checkCampaign(c: CampaignSpec, lab: LabSpec): Finding[] {
-  const stepResults = new Map<string, Set<string> | null>();
-  return [...checkInputs(c), ...checkSteps(c, lab, stepResults), ...checkOutputs(c, stepResults)];
+export type PartialCampaign = Partial<CampaignSpec>;
+
+export interface CampaignFindings {
+  /** Located in the campaign file. */
+  campaign: Finding[];
+  /** Located in the protocol (relative to the protocol's root: inline under `protocol`, or its own file). */
+  protocol: Finding[];
 }
 
-function checkInputs(c: CampaignSpec): Finding[] {
+export interface CampaignCheckContext {
+  protocol?: PartialProtocol;
+  lab?: LabSpec;
+  /** Lab instruments that failed the lab's schema. */
+  brokenInstruments?: ReadonlySet<string>;
+  /** Parameters whose entries failed the campaign's schema. */
+  brokenParameters?: ReadonlySet<string>;
+}
+
+export function checkCampaign(c: PartialCampaign, ctx: CampaignCheckContext): CampaignFindings {
+  const { protocol, lab } = ctx;
+  const campaign: Finding[] = [];
+  const brokenParameters = ctx.brokenParameters ?? new Set<string>();
+  const parameters = c.parameters;
+  if (parameters) campaign.push(...checkParameters(parameters));
+  let constraints: Constraint[] = [];
+  if (parameters && c.constraints && brokenParameters.size === 0) {
+    const r = checkConstraints(c.constraints, parameters);
+    campaign.push(...r.findings);
+    constraints = r.constraints;
+  }
+  const inputs = protocol?.inputs;
+  if (inputs && parameters) campaign.push(...checkInputs(c, inputs, brokenParameters, protocol.broken));
+  let outputs: Record<string, Abstract> | undefined;
+  let protocolFindings: Finding[] = [];
+  if (protocol) {
+    const bindings = inputs && parameters ? bindInputs(c, inputs, brokenParameters) : undefined;
+    const probe =
+      inputs && parameters
+        ? searchProbe({
+            parameters,
+            constraints,
+            input: (name, point) => inputValue({ inputs, parameters, fixed: c.fixed ?? {} }, name, point),
+          })
+        : undefined;
+    const r = checkProtocol(protocol, {
+      lab,
+      inputs: bindings,
+      probe,
+      brokenInstruments: ctx.brokenInstruments,
+    });
+    protocolFindings = r.findings;
+    if (protocol.outputs) outputs = r.outputs;
+  }
+  if (c.objectives && outputs) campaign.push(...checkObjectives(c.objectives, outputs));
+  if (c.budget?.target && c.objectives && !Object.values(c.objectives).some((o) => o.target !== undefined))
+    campaign.push({
+      path: ['budget', 'target'],
+      message: 'no objective has a target to reach; add target: <value> to one',
+    });
+  if (c.schedule) campaign.push(...checkSchedule(c.schedule));
+  if (c.controls) campaign.push(...checkControls(c.controls, parameters, constraints));
+  return { campaign, protocol: protocolFindings };
+}
+
+function checkInputs(
+  c: PartialCampaign,
+  inputs: Record<string, InputSpec>,
+  brokenParameters: ReadonlySet<string>,
+  brokenInputs: ReadonlySet<string> = new Set(),
+): Finding[] {
   const out: Finding[] = [];
-  const inputs = c.protocol.inputs;
-  for (const [p, spec] of Object.entries(c.parameters)) {
+  const parameters = c.parameters ?? {};
+  const fixed = c.fixed ?? {};
+  for (const [p, spec] of Object.entries(parameters)) {
     const input = inputs[p];
+    if (!input && brokenInputs.has(p)) continue;
     if (!input) {
       out.push({
         path: ['parameters', p],
@@ -26,164 +105,211 @@ function checkInputs(c: CampaignSpec): Finding[] {
       });
       continue;
     }
-    const numeric = input.type === 'number' || input.type === 'integer';
-    if (spec.type !== 'categorical' && !numeric) {
+    out.push(...checkParameterAgainstInput(p, spec, input));
+  }
+  for (const [name, value] of Object.entries(fixed)) {
+    const input = inputs[name];
+    const at = ['fixed', name];
+    if (!input)
       out.push({
-        path: ['parameters', p, 'type'],
-        message: `input ${p} is ${input.type}; a ${spec.type} parameter needs a number input`,
+        path: at,
+        message: `not an input of the protocol${didYouMean(name, Object.keys(inputs))}`,
+        atKey: true,
       });
-    }
-    if (spec.type !== 'categorical' && spec.min > spec.max) {
+    else if (parameters[name])
       out.push({
-        path: ['parameters', p, 'max'],
-        message: `expected max >= min (${spec.min}), got ${spec.max}`,
+        path: at,
+        message: `${name} is a parameter; a searched input cannot also be fixed`,
+        atKey: true,
       });
-    }
-    if (spec.type !== 'categorical' && spec.log && spec.min <= 0) {
-      out.push({
-        path: ['parameters', p, 'min'],
-        message: `a log-scale parameter needs min > 0, got ${spec.min}`,
-      });
+    else {
+      const problem = valueProblem(input, value);
+      if (problem) out.push({ path: at, message: problem });
     }
   }
+  const inline = typeof c.protocol !== 'string';
   for (const [name, input] of Object.entries(inputs)) {
-    if (!c.parameters[name] && input.default === undefined) {
-      out.push({ path: ['protocol', 'inputs', name], message: 'neither a parameter nor given a default' });
+    if (!parameters[name] && !brokenParameters.has(name) && !(name in fixed) && input.default === undefined)
+      out.push(
+        inline
+          ? {
+              path: ['protocol', 'inputs', name],
+              message: 'neither a parameter nor given a default (or a fixed value)',
+            }
+          : {
+              path: ['protocol'],
+              message: `input ${name} of the protocol is neither a parameter nor fixed, and has no default`,
+            },
+      );
+  }
+  return out;
+}
+
+function checkParameterAgainstInput(p: string, spec: ParameterSpec, input: InputSpec): Finding[] {
+  const out: Finding[] = [];
+  const at: PathKey[] = ['parameters', p];
+  if (spec.type === 'categorical') {
+    spec.choices.forEach((choice, i) => {
+      const problem = valueProblem(input, choice);
+      if (problem) out.push({ path: [...at, 'choices', i], message: problem });
+    });
+    return out;
+  }
+  if (input.type !== 'number' && input.type !== 'integer') {
+    out.push({
+      path: [...at, 'type'],
+      message: `input ${p} is ${input.type === 'list' ? 'a list' : input.type}; ${spec.type === 'int' ? 'an int' : 'a float'} parameter needs a number input`,
+    });
+    return out;
+  }
+  if (input.type === 'integer' && spec.type === 'float')
+    out.push({ path: [...at, 'type'], message: `input ${p} is an integer; use type: int` });
+  const pu = spec.unit ? parseUnit(spec.unit) : undefined;
+  const iu = input.unit ? parseUnit(input.unit) : undefined;
+  if (spec.unit && !pu) out.push({ path: [...at, 'unit'], message: `cannot read the unit "${spec.unit}"` });
+  if (pu && iu && !sameDimension(pu, iu)) {
+    out.push({
+      path: [...at, 'unit'],
+      message: `unit mismatch: input ${p} is in ${input.unit}, the parameter in ${spec.unit}`,
+    });
+    return out;
+  }
+  if (pu && !iu && input.unit === undefined)
+    out.push({
+      path: [...at, 'unit'],
+      message: `unit mismatch: input ${p} is a plain number, the parameter in ${spec.unit}`,
+    });
+  const toInput = (x: number): number => (pu && iu ? convert(x, pu, iu) : x);
+  if (input.min !== undefined && toInput(spec.min) < input.min - 1e-12)
+    out.push({
+      path: [...at, 'min'],
+      message: `the protocol accepts ${p} from ${input.min}${input.unit ? ` ${input.unit}` : ''}, got min ${spec.min}${spec.unit ? ` ${spec.unit}` : ''}`,
+    });
+  if (input.max !== undefined && toInput(spec.max) > input.max + 1e-12)
+    out.push({
+      path: [...at, 'max'],
+      message: `the protocol accepts ${p} up to ${input.max}${input.unit ? ` ${input.unit}` : ''}, got max ${spec.max}${spec.unit ? ` ${spec.unit}` : ''}`,
+    });
+  return out;
+}
+
+/** What each input can be over the search space, and how messages name it. */
+function bindInputs(
+  c: PartialCampaign,
+  inputs: Record<string, InputSpec>,
+  brokenParameters: ReadonlySet<string>,
+): Record<string, InputBinding> {
+  const out: Record<string, InputBinding> = {};
+  const parameters = c.parameters ?? {};
+  const fixed = c.fixed ?? {};
+  for (const [name, input] of Object.entries(inputs)) {
+    const iu = input.unit ? parseUnit(input.unit) : undefined;
+    const p = parameters[name];
+    if (brokenParameters.has(name)) {
+      out[name] = { abstract: { t: 'any', dynamic: true }, label: `parameter ${name}` };
+    } else if (p && p.type !== 'categorical' && p.min > p.max) {
+      out[name] = { abstract: { t: 'any', dynamic: true }, label: `parameter ${name}` };
+    } else if (p && p.type !== 'categorical') {
+      // A parameter in units its input cannot take is reported once; the protocol sees the input's unit.
+      const own = p.unit ? parseUnit(p.unit) : undefined;
+      const fits = own && iu ? sameDimension(own, iu) : true;
+      const pu = own && fits ? own : iu;
+      const unitText = fits ? (p.unit ?? input.unit) : input.unit;
+      out[name] = {
+        abstract: numRange(p.min, p.max, pu),
+        label: `parameter ${name} (range ${p.min}..${p.max}${unitText ? ` ${unitText}` : ''})`,
+      };
+    } else if (p) {
+      const nums = p.choices.filter((x): x is number => typeof x === 'number');
+      out[name] = {
+        abstract:
+          nums.length === p.choices.length
+            ? numRange(Math.min(...nums), Math.max(...nums), iu)
+            : { t: 'str', dynamic: false },
+        label: `parameter ${name} (one of ${p.choices.map((x) => JSON.stringify(x)).join(', ')})`,
+      };
+    } else {
+      const raw = name in fixed ? fixed[name] : input.default;
+      const abstract =
+        raw === undefined ? ({ t: 'any', dynamic: true } as Abstract) : withUnit(literal(raw), iu);
+      out[name] = {
+        abstract,
+        label: name in fixed ? `input ${name} (fixed at ${JSON.stringify(raw)})` : `input ${name}'s default`,
+      };
     }
   }
   return out;
 }
 
-/** Fills `earlier` with each step id's result names, for the outputs' check. */
-function checkSteps(c: CampaignSpec, lab: LabSpec, earlier: Map<string, Set<string> | null>): Finding[] {
+function withUnit(a: Abstract, unit: ReturnType<typeof parseUnit>): Abstract {
+  if (a.t === 'num') return numRange(a.lo, a.hi, unit);
+  if (a.t === 'list') return { ...a, elem: withUnit(a.elem, unit) };
+  return a;
+}
+
+function checkObjectives(
+  objectives: NonNullable<CampaignSpec['objectives']>,
+  outputs: Record<string, Abstract>,
+): Finding[] {
   const out: Finding[] = [];
-  c.protocol.steps.forEach((step, i) => {
-    const at = ['protocol', 'steps', i];
-    // An unknown instrument or action is reported once; later references to this step's results are not.
-    if (step.id) earlier.set(step.id, null);
-    const inst = lab.instruments[step.instrument];
-    if (!inst) {
-      out.push({
-        path: [...at, 'instrument'],
-        message: `no instrument "${step.instrument}" in the lab${didYouMean(step.instrument, Object.keys(lab.instruments))}`,
-      });
-      return;
-    }
-    const action = inst.actions[step.action];
-    if (!action) {
-      out.push({
-        path: [...at, 'action'],
-        message: `${step.instrument} has no action "${step.action}"${didYouMean(step.action, Object.keys(inst.actions))}`,
-      });
-      return;
-    }
-    for (const p of Object.keys(action.params)) {
-      if (!(p in step.params))
+  const names = Object.keys(outputs);
+  const missing = (path: PathKey[], m: string, atKey = false): void => {
+    out.push({ path, message: `no protocol output "${m}"${didYouMean(m, names)}`, atKey });
+  };
+  for (const [name, o] of Object.entries(objectives)) {
+    const at: PathKey[] = ['objectives', name];
+    const from = o.from;
+    if (!from) {
+      const v = outputs[name];
+      if (!v) missing(at, name, true);
+      else if (v.t === 'list')
         out.push({
-          path: [...at, 'params'],
-          message: `missing parameter "${p}" of ${step.instrument}.${step.action}`,
-        });
-    }
-    for (const [p, value] of Object.entries(step.params)) {
-      const spec = action.params[p];
-      if (!spec) {
-        out.push({
-          path: [...at, 'params', p],
-          message: `${step.instrument}.${step.action} has no parameter "${p}"${didYouMean(p, Object.keys(action.params))}`,
+          path: at,
+          message: `output ${name} is a list (one value per repetition): add from: { analyzer: mean, measurement: ${name} }`,
           atKey: true,
         });
-        continue;
-      }
-      out.push(...checkReferences(c, value, earlier, [...at, 'params', p]));
-      const limit = limitFor(inst, step.action, p);
-      if (limit)
-        out.push(
-          ...checkRange(c, value, limit, `${step.instrument}.${step.action}.${p}`, [...at, 'params', p]),
-        );
+      continue;
     }
-    if (step.id) earlier.set(step.id, new Set(Object.keys(action.result)));
-  });
-  return out;
-}
-
-function checkOutputs(c: CampaignSpec, steps: Map<string, Set<string> | null>): Finding[] {
-  const out: Finding[] = [];
-  for (const [name, expr] of Object.entries(c.protocol.outputs)) {
-    out.push(...checkReferences(c, expr, steps, ['protocol', 'outputs', name]));
-  }
-  for (const [name, o] of Object.entries(c.objectives)) {
-    const measurement = o.from?.measurement ?? name;
-    if (!(measurement in c.protocol.outputs)) {
+    if (from.analyzer === 'expr') {
+      out.push(...checkExprAnalyzer(from.expr, [...at, 'from', 'expr'], outputs));
+      continue;
+    }
+    const v = outputs[from.measurement];
+    if (!v) {
+      missing([...at, 'from', 'measurement'], from.measurement);
+      continue;
+    }
+    if ('time' in from && from.time !== undefined && !outputs[from.time])
+      missing([...at, 'from', 'time'], from.time);
+    if (from.analyzer === 'value' && v.t === 'list')
       out.push({
-        path: ['objectives', name, ...(o.from ? ['from', 'measurement'] : [])],
-        message: `no protocol output "${measurement}"${didYouMean(measurement, Object.keys(c.protocol.outputs))}`,
-        atKey: !o.from,
+        path: [...at, 'from', 'analyzer'],
+        message: `output ${from.measurement} is a list (one value per repetition): use analyzer: mean`,
       });
-    }
+    if (from.analyzer === 'mean' && v.t !== 'list' && v.t !== 'any')
+      out.push({
+        path: [...at, 'from', 'analyzer'],
+        message: `output ${from.measurement} is one value; mean needs replicates (a list, e.g. read inside a repeat)`,
+      });
   }
   return out;
 }
 
-/** `steps` maps earlier step ids to their result names (null: not known, any name passes). */
-function checkReferences(
-  c: CampaignSpec,
-  value: unknown,
-  steps: Map<string, Set<string> | null>,
-  path: (string | number)[],
-): Finding[] {
-  const { refs, problems } = referencesIn(value);
-  const out: Finding[] = problems.map((message) => ({ path, message }));
-  for (const ref of refs) {
-    const [root, a, b, d] = ref;
-    if (root === 'inputs' && a !== undefined && ref.length === 2) {
-      if (!(a in c.protocol.inputs))
-        out.push({ path, message: `no input "${a}"${didYouMean(a, Object.keys(c.protocol.inputs))}` });
-    } else if (root === 'steps' && a !== undefined && b === 'result' && d !== undefined && ref.length === 4) {
-      const results = steps.get(a);
-      if (results === undefined)
-        out.push({ path, message: `no earlier step with id "${a}"${didYouMean(a, [...steps.keys()])}` });
-      else if (results !== null && !results.has(d))
-        out.push({ path, message: `step ${a} has no result "${d}"${didYouMean(d, [...results])}` });
-    } else {
+function checkExprAnalyzer(text: string, path: PathKey[], outputs: Record<string, Abstract>): Finding[] {
+  let refs: string[][];
+  try {
+    refs = referencesOf(parseExpression(text));
+  } catch (e) {
+    return [{ path, message: `cannot read "${text}": ${e instanceof Error ? e.message : String(e)}` }];
+  }
+  const out: Finding[] = [];
+  for (const r of refs) {
+    const [first] = r;
+    if (first === undefined || !(first in outputs))
       out.push({
         path,
-        message: `cannot resolve \${${ref.join('.')}}: expected inputs.<name> or steps.<id>.result.<name>`,
+        message: `"${r.join('.')}" is not an output${didYouMean(r.join('.'), Object.keys(outputs))}`,
       });
-    }
   }
-  return out;
-}
-
-/** A parameter passed straight through must stay inside the hard limit over the whole search space. */
-function checkRange(
-  c: CampaignSpec,
-  value: unknown,
-  limit: { min: number; max: number },
-  what: string,
-  path: (string | number)[],
-): Finding[] {
-  const direct =
-    typeof value === 'string' ? /^\$\{\s*inputs\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}$/.exec(value) : null;
-  let lo: number | undefined;
-  let hi: number | undefined;
-  let source = '';
-  if (typeof value === 'number') {
-    lo = hi = value;
-    source = 'the value';
-  } else if (direct?.[1]) {
-    const p: ParameterSpec | undefined = c.parameters[direct[1]];
-    const fixed = c.protocol.inputs[direct[1]]?.default;
-    if (p && p.type !== 'categorical') {
-      [lo, hi, source] = [p.min, p.max, `parameter ${direct[1]} (range ${p.min}..${p.max})`];
-    } else if (!p && typeof fixed === 'number') {
-      [lo, hi, source] = [fixed, fixed, `input ${direct[1]}'s default`];
-    }
-  }
-  if (lo === undefined || hi === undefined) return [];
-  const out: Finding[] = [];
-  if (hi > limit.max)
-    out.push({ path, message: `${source} reaches ${hi}, above the hard limit ${limit.max} of ${what}` });
-  if (lo < limit.min)
-    out.push({ path, message: `${source} reaches ${lo}, below the hard limit ${limit.min} of ${what}` });
   return out;
 }

@@ -55,7 +55,7 @@ describe('lab and campaign files', () => {
       ),
     );
     expect(messages(file)).toEqual([
-      'F:19:22: protocol.steps[0].params.temperature: parameter temperature (range 25..95) reaches 95, above the hard limit 70 of reader.measure.temperature',
+      'F:19:22: protocol.steps[0].params.temperature: parameter temperature (range 25..95 degC) reaches 95 degC, above the hard limit 70 degC of reader.measure.temperature',
     ]);
   });
 
@@ -83,12 +83,23 @@ describe('lab and campaign files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'labloop-docs-'));
     const f = join(dir, 'x.yaml');
     writeFileSync(f, 'kind: recipe\nversion: 1\n');
-    expect(messages(f)).toEqual(['F:1:7: kind: expected one of "lab", "campaign", got "recipe"']);
+    expect(messages(f)).toEqual(['F:1:7: kind: expected one of "lab", "protocol", "campaign", got "recipe"']);
   });
 
   it('reports broken YAML with its place and never throws', () => {
     const f = pair(() => 'kind: campaign\nparameters: { a: [1, 2\n');
     const [first] = messages(f);
     expect(first).toMatch(/^F:\d+:\d+: /);
+  });
+});
+
+describe('broken YAML', () => {
+  it('locates an alias to an anchor that does not exist (found by the property test)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'labloop-docs-'));
+    const f = join(dir, 'lab.yaml');
+    writeFileSync(f, 'kind: lab\nversion: 1\nname: x\ninstruments:\n  a: *nothing\n');
+    expect(messages(f)).toEqual([
+      'F:5:6: Unresolved alias (the anchor must be set before the alias): nothing',
+    ]);
   });
 });

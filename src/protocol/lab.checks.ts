@@ -1,5 +1,13 @@
-/** Checks on a lab file beyond its schema: every numeric parameter has a hard limit, limits name real parameters. */
+/**
+ * Checks on a lab file beyond its schema: every numeric parameter has a hard limit in its own unit, limits name real
+ * parameters, units can be read, and interlocks watch readings that exist, with units that compare.
+ */
+import { boundsOf, type Abstract } from '../common/expression-bounds.js';
 import type { PathKey } from '../common/schema-messages.js';
+import { didYouMean } from '../common/suggest.js';
+import { convert, parseUnit, sameDimension } from '../common/units.js';
+import { valueOfSpec } from './abstract-values.js';
+import { parseInterlock } from './interlock.js';
 import type { ActionSpec, InstrumentSpec, LabSpec, LimitSpec } from './lab.schema.js';
 
 export interface Finding {
@@ -22,6 +30,7 @@ export function checkLab(lab: LabSpec): Finding[] {
     for (const [actionName, action] of Object.entries(inst.actions)) {
       out.push(...checkActionLimits(id, inst, actionName, action));
     }
+    out.push(...checkUnits(id, inst));
     for (const key of Object.keys(inst.limits)) {
       if (!limitNamesParameter(inst, key)) {
         out.push({
@@ -32,6 +41,54 @@ export function checkLab(lab: LabSpec): Finding[] {
       }
     }
   }
+  lab.interlocks.forEach((il, i) => out.push(...checkInterlock(lab, il.when, ['interlocks', i, 'when'])));
+  return out;
+}
+
+function checkUnits(id: string, inst: InstrumentSpec): Finding[] {
+  const out: Finding[] = [];
+  const check = (unit: string | undefined, path: PathKey[]): void => {
+    if (unit !== undefined && !parseUnit(unit))
+      out.push({
+        path: [...path, 'unit'],
+        message: `cannot read the unit "${unit}"; write e.g. uL, mL/min, degC, mM`,
+      });
+  };
+  for (const [a, action] of Object.entries(inst.actions)) {
+    for (const [p, spec] of Object.entries(action.params))
+      check(spec.unit, ['instruments', id, 'actions', a, 'params', p]);
+    for (const [r, spec] of Object.entries(action.result))
+      check(spec.unit, ['instruments', id, 'actions', a, 'result', r]);
+  }
+  for (const [r, spec] of Object.entries(inst.readings)) check(spec.unit, ['instruments', id, 'readings', r]);
+  for (const [l, spec] of Object.entries(inst.limits)) check(spec.unit, ['instruments', id, 'limits', l]);
+  return out;
+}
+
+function checkInterlock(lab: LabSpec, text: string, path: PathKey[]): Finding[] {
+  const parsed = parseInterlock(text);
+  if (!parsed.ok) return [{ path, message: parsed.message }];
+  const out: Finding[] = [];
+  const env = (p: readonly string[]): Abstract | { error: string } => {
+    const [instrument, reading, ...rest] = p;
+    const inst = instrument === undefined ? undefined : lab.instruments[instrument];
+    if (!inst || reading === undefined || rest.length > 0)
+      return {
+        error: `expected instrument.reading, got "${p.join('.')}"${instrument && !inst ? didYouMean(instrument, Object.keys(lab.instruments)) : ''}`,
+      };
+    const spec = inst.readings[reading];
+    if (!spec)
+      return {
+        error: `${instrument} has no reading "${reading}"${didYouMean(reading, Object.keys(inst.readings))}`,
+      };
+    return valueOfSpec(spec);
+  };
+  const { value, problems } = boundsOf(parsed.interlock.condition, env);
+  for (const p of problems) out.push({ path, message: p.message });
+  if (problems.length === 0 && value.t !== 'bool' && value.t !== 'any')
+    out.push({ path, message: 'expected a condition such as reactor.pressure > 8 bar' });
+  else if (problems.length === 0 && !value.dynamic)
+    out.push({ path, message: 'the condition reads no instrument' });
   return out;
 }
 
@@ -52,7 +109,13 @@ function checkActionLimits(
         message: `no hard limit; add limits: { ${param}: { min: …, max: … } } to the instrument`,
       });
     } else if (limit.unit && spec.unit && limit.unit !== spec.unit) {
-      out.push({ path, message: `unit ${spec.unit} does not match the limit's unit ${limit.unit}` });
+      const lu = parseUnit(limit.unit);
+      const pu = parseUnit(spec.unit);
+      const hint =
+        lu && pu && sameDimension(lu, pu)
+          ? `; write the limit in ${spec.unit}: { min: ${round(convert(limit.min, lu, pu))}, max: ${round(convert(limit.max, lu, pu))} }`
+          : '';
+      out.push({ path, message: `unit ${spec.unit} does not match the limit's unit ${limit.unit}${hint}` });
     }
   }
   return out;
@@ -69,4 +132,8 @@ function limitNamesParameter(inst: InstrumentSpec, key: string): boolean {
     return action !== undefined && numeric(action, second);
   }
   return Object.values(inst.actions).some((a) => numeric(a, key));
+}
+
+function round(x: number): number {
+  return Number(x.toPrecision(10));
 }

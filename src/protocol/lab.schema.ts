@@ -1,9 +1,10 @@
 /**
  * A lab file (`config/labs/*.yaml`, `kind: lab`): the brokers, the instruments with their driver, actions, readings
- * and hard limits. Limits live here and nowhere else; every numeric action parameter must have one.
+ * and hard limits, and the interlocks over readings. Limits live here and nowhere else; every numeric action
+ * parameter must have one.
  */
 import { z } from 'zod';
-import { header, integer, name, unit, valueType, duration } from './schema-parts.js';
+import { condition, header, integer, name, unit, valueType, duration } from './schema-parts.js';
 
 export const paramSpecSchema = z
   .strictObject({
@@ -48,11 +49,9 @@ export const simulatorSchema = z
   })
   .describe('Run a simulated instrument in the daemon when simulators.inProcess is on');
 
-const mqttInstrumentSchema = z.strictObject({
-  driver: z.literal('mqtt'),
+/** What every instrument entry has, whatever its driver; a driver's schema adds its own keys (address, security). */
+export const instrumentCommon = {
   description: z.string().optional(),
-  broker: name().default('default').describe('A broker of this lab file; "default" is the daemon\'s own'),
-  topicPrefix: z.string().min(1).optional().describe('Topic prefix; default: the broker\'s, else "labloop"'),
   actions: z.record(name(), actionSchema),
   readings: z.record(name(), resultSpecSchema).default({}),
   limits: z
@@ -61,9 +60,28 @@ const mqttInstrumentSchema = z.strictObject({
     .describe('Hard limits by parameter name (every action) or action.parameter'),
   capacity: integer().min(1).default(1).describe('Commands the instrument serves at once'),
   simulator: simulatorSchema.optional(),
+};
+
+const mqttInstrumentSchema = z.strictObject({
+  driver: z.literal('mqtt'),
+  ...instrumentCommon,
+  broker: name().default('default').describe('A broker of this lab file; "default" is the daemon\'s own'),
+  topicPrefix: z.string().min(1).optional().describe('Topic prefix; default: the broker\'s, else "labloop"'),
 });
 
 export const instrumentSchema = z.discriminatedUnion('driver', [mqttInstrumentSchema]);
+
+export const interlockSchema = z
+  .strictObject({
+    when: condition().describe(
+      'A condition on readings, optionally held for a time: reactor.pressure > 8 bar for 2 s. A reading made invalid by a lost link counts as tripped',
+    ),
+    then: z
+      .enum(['hold', 'abort'])
+      .describe('hold: stop new commands and hold the campaigns · abort: also abort running commands'),
+    description: z.string().optional(),
+  })
+  .describe('An interlock');
 
 export const brokerSchema = z.strictObject({
   url: z.string().regex(/^(mqtts?|tcp):\/\//, 'expected an mqtt:// or mqtts:// URL'),
@@ -79,6 +97,7 @@ export const labSchema = z.strictObject({
     .default({})
     .describe('MQTT brokers; "default" is the daemon\'s own'),
   instruments: z.record(name(), instrumentSchema),
+  interlocks: z.array(interlockSchema).default([]).describe('Conditions on readings that stop the lab'),
 });
 
 export type LabSpec = z.output<typeof labSchema>;
@@ -86,3 +105,4 @@ export type InstrumentSpec = z.output<typeof instrumentSchema>;
 export type ActionSpec = z.output<typeof actionSchema>;
 export type ParamSpec = z.output<typeof paramSpecSchema>;
 export type LimitSpec = z.output<typeof limitSchema>;
+export type InterlockSpec = z.output<typeof interlockSchema>;

@@ -26,14 +26,17 @@ import {
   type ParamValues,
 } from '../events/event-map.js';
 import type { CommandStatus } from './entities/command.entity.js';
+import type { StepStatus } from './entities/step.entity.js';
 import { nativeDatabase } from './sqlite-connection.js';
 import {
   toCampaign,
   toCommand,
   toExperiment,
+  toStep,
   type CampaignRecord,
   type CommandRecord,
   type ExperimentRecord,
+  type StepRecord,
 } from './store.records.js';
 
 export interface NewCampaign {
@@ -42,7 +45,21 @@ export interface NewCampaign {
   labHash: string;
   specFile: string;
   labFile: string;
+  protocolHash?: string;
+  protocolFile?: string;
   seed: number;
+}
+
+/** The experiment a step belongs to, as journal writes need it. */
+export interface StepOwner {
+  id: string;
+  campaignId: string;
+}
+
+export interface StepFinish {
+  status: Exclude<StepStatus, 'running'>;
+  result?: unknown;
+  error?: string;
 }
 
 export interface NewCommand {
@@ -70,8 +87,9 @@ function prepare(db: Database) {
       'INSERT OR IGNORE INTO document (hash, kind, file, text, created_at) VALUES (?, ?, ?, ?, ?)',
     ),
     insertCampaign:
-      s(`INSERT INTO campaign (id, name, status, reason, spec_hash, lab_hash, spec_file, lab_file, seed,
-      created_at, updated_at) VALUES (@id, @name, 'draft', NULL, @specHash, @labHash, @specFile, @labFile, @seed, @now, @now)`),
+      s(`INSERT INTO campaign (id, name, status, reason, spec_hash, lab_hash, spec_file, lab_file, protocol_hash,
+      protocol_file, seed, created_at, updated_at) VALUES (@id, @name, 'draft', NULL, @specHash, @labHash, @specFile,
+      @labFile, @protocolHash, @protocolFile, @seed, @now, @now)`),
     getCampaign: s('SELECT * FROM campaign WHERE id = ?'),
     setCampaignStatus: s('UPDATE campaign SET status = ?, reason = ?, updated_at = ? WHERE id = ?'),
     insertExperiment:
@@ -92,6 +110,19 @@ function prepare(db: Database) {
     insertObservation: s(
       'INSERT INTO observation (experiment_id, campaign_id, "values", created_at) VALUES (?, ?, ?, ?)',
     ),
+    getStep: s('SELECT * FROM step WHERE experiment_id = ? AND key = ?'),
+    startStep: s(`INSERT INTO step (experiment_id, key, kind, status, attempts, started_at, detail)
+      VALUES (@experimentId, @key, @kind, 'running', 1, @now, @detail)
+      ON CONFLICT (experiment_id, key) DO UPDATE SET status = 'running', attempts = CASE WHEN step.status = 'held'
+      THEN 1 ELSE step.attempts + 1 END, started_at = @now, finished_at = NULL, result = NULL, error = NULL,
+      detail = @detail`),
+    finishStep: s(`UPDATE step SET status = @status, result = @result, error = @error, finished_at = @now
+      WHERE experiment_id = @experimentId AND key = @key`),
+    decideStep:
+      s(`INSERT INTO step (experiment_id, key, kind, status, attempts, started_at, finished_at, result)
+      VALUES (?, ?, ?, 'done', 1, ?, ?, ?)`),
+    confirmStep: s(`UPDATE step SET result = ? WHERE experiment_id = ? AND key = ? AND kind = 'manual'
+      AND status = 'running'`),
     insertEvent: s('INSERT INTO event (ts, type, campaign_id, experiment_id, data) VALUES (?, ?, ?, ?, ?)'),
   };
 }
@@ -110,8 +141,14 @@ export class JournalTx {
 
   event<K extends EventType>(type: K, data: EventMap[K]): void {
     const keys = eventKeys(data);
-    this.st.insertEvent.run(this.now, type, keys.campaignId, keys.experimentId, JSON.stringify(data));
-    this.pending.push({ type, ts: this.now, data });
+    const row = this.st.insertEvent.run(
+      this.now,
+      type,
+      keys.campaignId,
+      keys.experimentId,
+      JSON.stringify(data),
+    );
+    this.pending.push({ id: Number(row.lastInsertRowid), type, ts: this.now, data });
   }
 
   putDocument(kind: string, file: string, text: string): string {
@@ -122,7 +159,13 @@ export class JournalTx {
 
   createCampaign(c: NewCampaign): CampaignRecord {
     const id = randomUUID();
-    this.st.insertCampaign.run({ id, ...c, now: this.now });
+    this.st.insertCampaign.run({
+      id,
+      ...c,
+      protocolHash: c.protocolHash ?? null,
+      protocolFile: c.protocolFile ?? null,
+      now: this.now,
+    });
     this.event('campaign.created', { campaignId: id, name: c.name, file: c.specFile });
     return this.campaign(id);
   }
@@ -219,6 +262,74 @@ export class JournalTx {
       status: f.status,
       ...(f.error ? { error: `${f.error.code}: ${f.error.message}` } : {}),
     });
+  }
+
+  step(experimentId: string, key: string): StepRecord | undefined {
+    const row = this.st.getStep.get(experimentId, key) as Record<string, unknown> | undefined;
+    return row ? toStep(row) : undefined;
+  }
+
+  /** A new attempt of a leaf step (the first, a retry, or the first after a hold) is under way. */
+  startStep(e: StepOwner, key: string, kind: string, detail?: unknown): StepRecord {
+    this.st.startStep.run({
+      experimentId: e.id,
+      key,
+      kind,
+      now: this.now,
+      detail: detail === undefined ? null : JSON.stringify(detail),
+    });
+    const step = this.step(e.id, key) as StepRecord;
+    this.event('step.started', {
+      campaignId: e.campaignId,
+      experimentId: e.id,
+      key,
+      kind,
+      attempt: step.attempts,
+    });
+    if (kind === 'manual') {
+      const prompt = (detail as { prompt?: unknown } | undefined)?.prompt;
+      this.event('step.manual', {
+        campaignId: e.campaignId,
+        experimentId: e.id,
+        key,
+        prompt: typeof prompt === 'string' ? prompt : '',
+      });
+    }
+    return step;
+  }
+
+  finishStep(e: StepOwner, key: string, f: StepFinish): void {
+    const step = this.step(e.id, key);
+    if (!step) throw new LabError('NOT_FOUND', `no step ${key} in experiment ${e.id}`);
+    this.st.finishStep.run({
+      experimentId: e.id,
+      key,
+      status: f.status,
+      result: f.result === undefined ? null : JSON.stringify(f.result),
+      error: f.error ?? null,
+      now: this.now,
+    });
+    this.event('step.finished', {
+      campaignId: e.campaignId,
+      experimentId: e.id,
+      key,
+      kind: step.kind,
+      status: f.status,
+      ...(f.error ? { error: f.error } : {}),
+    });
+  }
+
+  /** A control step's decision (the branch taken, the items repeated over), recorded once and replayed after a restart. */
+  decideStep(e: StepOwner, key: string, kind: string, result: unknown): void {
+    this.st.decideStep.run(e.id, key, kind, this.now, this.now, JSON.stringify(result));
+  }
+
+  /** An operator's answer to a manual step that waits for one; false when the step does not wait. */
+  confirmStep(e: StepOwner, key: string, answer: { ok: boolean; by?: string; note?: string }): boolean {
+    const changed = this.st.confirmStep.run(JSON.stringify({ confirmation: answer }), e.id, key).changes;
+    if (changed === 0) return false;
+    this.event('step.confirmed', { campaignId: e.campaignId, experimentId: e.id, key, ...answer });
+    return true;
   }
 
   recordObservation(e: ExperimentRecord, values: ObjectiveValues): void {

@@ -10,10 +10,12 @@ import {
   toCommand,
   toExperiment,
   toObservation,
+  toStep,
   type CampaignRecord,
   type CommandRecord,
   type ExperimentRecord,
   type ObservationRecord,
+  type StepRecord,
 } from './store.records.js';
 
 type Row = Record<string, unknown>;
@@ -33,6 +35,12 @@ function prepare(db: Database) {
     observations: s('SELECT * FROM observation WHERE campaign_id = ? ORDER BY created_at, rowid'),
     observation: s('SELECT * FROM observation WHERE experiment_id = ?'),
     document: s('SELECT text FROM document WHERE hash = ?'),
+    steps: s('SELECT * FROM step WHERE experiment_id = ? ORDER BY started_at, rowid'),
+    step: s('SELECT * FROM step WHERE experiment_id = ? AND key = ?'),
+    waitingManual: s(
+      `SELECT step.* FROM step JOIN experiment ON experiment.id = step.experiment_id
+       WHERE step.kind = 'manual' AND step.status = 'running' AND experiment.campaign_id = ? ORDER BY step.started_at`,
+    ),
   };
 }
 
@@ -97,6 +105,21 @@ export class RecordsRepository {
   observation(experimentId: string): ObservationRecord | undefined {
     const row = this.st.observation.get(experimentId) as Row | undefined;
     return row ? toObservation(row) : undefined;
+  }
+
+  /** Every step an experiment journaled (leaves and control decisions), by key. */
+  steps(experimentId: string): StepRecord[] {
+    return (this.st.steps.all(experimentId) as Row[]).map(toStep);
+  }
+
+  step(experimentId: string, key: string): StepRecord | undefined {
+    const row = this.st.step.get(experimentId, key) as Row | undefined;
+    return row ? toStep(row) : undefined;
+  }
+
+  /** Manual steps of a campaign that wait for an operator. */
+  waitingManualSteps(campaignId: string): StepRecord[] {
+    return (this.st.waitingManual.all(campaignId) as Row[]).map(toStep);
   }
 
   document(hash: string): string | undefined {

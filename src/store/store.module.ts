@@ -9,6 +9,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.schema.js';
 import { ENTITIES } from './entities/index.js';
+import { EventLogRepository } from './event-log.repository.js';
 import { Journal } from './journal.service.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { RecordsRepository } from './records.repository.js';
@@ -37,7 +38,7 @@ import { StoreHousekeeping } from './store-housekeeping.service.js';
     }),
     TypeOrmModule.forFeature(ENTITIES),
   ],
-  providers: [Journal, RecordsRepository, StoreHealth, StoreHousekeeping],
-  exports: [Journal, RecordsRepository, StoreHealth, TypeOrmModule],
+  providers: [Journal, RecordsRepository, EventLogRepository, StoreHealth, StoreHousekeeping],
+  exports: [Journal, RecordsRepository, EventLogRepository, StoreHealth, TypeOrmModule],
 })
 export class StoreModule {}

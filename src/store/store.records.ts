@@ -2,6 +2,7 @@
 import type { CampaignStatus, ExperimentStatus } from '../campaign/campaign-states.js';
 import type { ObjectiveValues, ParamValues } from '../events/event-map.js';
 import type { CommandStatus } from './entities/command.entity.js';
+import type { StepStatus } from './entities/step.entity.js';
 
 export interface CampaignRecord {
   id: string;
@@ -12,6 +13,9 @@ export interface CampaignRecord {
   labHash: string;
   specFile: string;
   labFile: string;
+  /** The protocol file, when the campaign names one rather than writing the protocol inline. */
+  protocolHash: string | null;
+  protocolFile: string | null;
   seed: number;
   createdAt: number;
   updatedAt: number;
@@ -47,6 +51,19 @@ export interface CommandRecord {
   finishedAt: number | null;
 }
 
+export interface StepRecord {
+  experimentId: string;
+  key: string;
+  kind: string;
+  status: StepStatus;
+  attempts: number;
+  startedAt: number;
+  finishedAt: number | null;
+  result: unknown;
+  error: string | null;
+  detail: unknown;
+}
+
 export interface ObservationRecord {
   experimentId: string;
   campaignId: string;
@@ -66,6 +83,8 @@ export function toCampaign(r: Row): CampaignRecord {
     labHash: r['lab_hash'] as string,
     specFile: r['spec_file'] as string,
     labFile: r['lab_file'] as string,
+    protocolHash: (r['protocol_hash'] as string | null | undefined) ?? null,
+    protocolFile: (r['protocol_file'] as string | null | undefined) ?? null,
     seed: r['seed'] as number,
     createdAt: r['created_at'] as number,
     updatedAt: r['updated_at'] as number,
@@ -112,5 +131,20 @@ export function toObservation(r: Row): ObservationRecord {
     campaignId: r['campaign_id'] as string,
     values: JSON.parse(r['values'] as string) as ObjectiveValues,
     createdAt: r['created_at'] as number,
+  };
+}
+
+export function toStep(r: Row): StepRecord {
+  return {
+    experimentId: r['experiment_id'] as string,
+    key: r['key'] as string,
+    kind: r['kind'] as string,
+    status: r['status'] as StepStatus,
+    attempts: r['attempts'] as number,
+    startedAt: r['started_at'] as number,
+    finishedAt: (r['finished_at'] as number | null) ?? null,
+    result: r['result'] ? (JSON.parse(r['result'] as string) as unknown) : null,
+    error: (r['error'] as string | null) ?? null,
+    detail: r['detail'] ? (JSON.parse(r['detail'] as string) as unknown) : null,
   };
 }

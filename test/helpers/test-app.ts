@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { configureHttpApp } from '../../src/api/http-app.js';
 import { AppModule, type AppMode } from '../../src/app.module.js';
 import { loadConfig } from '../../src/config/config.loader.js';
 import type { AppConfig } from '../../src/config/config.schema.js';
@@ -39,6 +40,7 @@ export async function startTestApp(o: {
       AppModule.forRoot({ config, mode: 'daemon' }),
       { logger, abortOnError: false },
     );
+    configureHttpApp(web);
     await web.listen(0, '127.0.0.1');
     const address = web.getHttpServer().address();
     url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -4,6 +4,7 @@ import { DocumentEntity } from './document.entity.js';
 import { EventEntity } from './event.entity.js';
 import { ExperimentEntity } from './experiment.entity.js';
 import { ObservationEntity } from './observation.entity.js';
+import { StepEntity } from './step.entity.js';
 
 /** Every entity, registered as a class array (file globs do not work under ESM). */
 export const ENTITIES = [
@@ -13,5 +14,14 @@ export const ENTITIES = [
   CommandEntity,
   ObservationEntity,
   EventEntity,
+  StepEntity,
 ];
-export { CampaignEntity, CommandEntity, DocumentEntity, EventEntity, ExperimentEntity, ObservationEntity };
+export {
+  CampaignEntity,
+  CommandEntity,
+  DocumentEntity,
+  EventEntity,
+  ExperimentEntity,
+  ObservationEntity,
+  StepEntity,
+};

@@ -1,4 +1,6 @@
 import { Initial1764201600000 } from './0001-initial.migration.js';
+import { ProtocolSteps1764892800000 } from './0002-protocol-steps.migration.js';
+import { ApiTokens1767225600000 } from './0003-api-tokens.migration.js';
 
 /** Every migration in order, registered as a class array. */
-export const MIGRATIONS = [Initial1764201600000];
+export const MIGRATIONS = [Initial1764201600000, ProtocolSteps1764892800000, ApiTokens1767225600000];

@@ -1,0 +1,142 @@
+/**
+ * npm run bench:engine — labloop's own overhead per experiment and per step, with instant simulated instruments
+ * (their actions take no time; the MQTT round trip through the embedded broker is counted as overhead), a
+ * random strategy, and the journal durable (WAL, synchronous=FULL). Prints figures; asserts nothing.
+ *
+ *   node --expose-gc dist/bench/engine.bench.js [--experiments 10000] [--steps 5] [--parallel 8]
+ */
+import 'reflect-metadata';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from '../src/app.module.js';
+import { CampaignRunner } from '../src/campaign/campaign-runner.service.js';
+import { CampaignService } from '../src/campaign/campaign.service.js';
+import { loadConfig } from '../src/config/config.loader.js';
+import { EventBus } from '../src/events/event-bus.service.js';
+import { loadCampaignFile } from '../src/protocol/document.loader.js';
+import { LabLogger } from '../src/telemetry/lab-logger.js';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const EXPERIMENTS = arg('experiments', 10_000);
+const STEPS = arg('steps', 5);
+const PARALLEL = arg('parallel', 8);
+
+function writeFixtures(dir: string): string {
+  const instrument = (id: string): string => `  ${id}:
+    driver: mqtt
+    capacity: ${PARALLEL}
+    actions:
+      step:
+        params: { x: { type: number } }
+        result: { y: { type: number } }
+    limits:
+      x: { min: -1000, max: 1000 }
+    simulator: { model: instant }
+`;
+  writeFileSync(
+    join(dir, 'lab.yaml'),
+    `kind: lab\nversion: 1\nname: bench\ninstruments:\n${instrument('a')}${instrument('b')}`,
+  );
+  const steps = Array.from(
+    { length: STEPS },
+    (_, i) =>
+      `    - id: s${i}\n      instrument: ${i % 2 ? 'b' : 'a'}\n      action: step\n      params: { x: '\${inputs.x}' }\n`,
+  ).join('');
+  writeFileSync(
+    join(dir, 'campaign.yaml'),
+    `kind: campaign
+version: 1
+name: engine-bench
+lab: lab.yaml
+protocol:
+  inputs:
+    x: { type: number, default: 0 }
+  steps:
+${steps}  outputs:
+    y: \${steps.s${STEPS - 1}.result.y}
+parameters:
+  x: { type: float, min: -10, max: 10 }
+objectives:
+  y: { goal: maximize }
+strategy: { name: random, seed: 1 }
+parallel: ${PARALLEL}
+budget: { experiments: ${EXPERIMENTS} }
+`,
+  );
+  return join(dir, 'campaign.yaml');
+}
+
+function heapAfterGc(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+async function main(): Promise<void> {
+  if (!(globalThis as { gc?: unknown }).gc)
+    process.stderr.write('note: run with --expose-gc for heap figures after GC\n');
+  const dir = mkdtempSync(join(tmpdir(), 'labloop-bench-'));
+  const file = writeFixtures(dir);
+  const config = loadConfig({
+    configPath: 'config/default.yaml',
+    env: { LABLOOP_MQTT__EMBEDDED__PORT: '0', LABLOOP_STARTUP__CAMPAIGNS: '[]' },
+    overrides: { dataDir: join(dir, 'data') },
+  });
+  const logger = new LabLogger({ level: 'warn', format: 'text', stream: process.stderr });
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, mode: 'run' }), {
+    logger,
+  });
+  const campaigns = app.get(CampaignService);
+  const bus = app.get(EventBus);
+  let steps = 0;
+  let completed = 0;
+  const heap: Record<number, number> = {};
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  const t0 = process.hrtime.bigint();
+  let lastReport = Date.now();
+  bus.onAny((e) => {
+    if (e.type === 'command.finished') steps++;
+    if (e.type === 'observation.recorded') {
+      completed++;
+      if (completed === 1000 || completed === EXPERIMENTS) heap[completed] = heapAfterGc();
+      if (Date.now() - lastReport > 2000) {
+        lastReport = Date.now();
+        process.stderr.write(`  ${completed}/${EXPERIMENTS} experiments, ${steps} steps\n`);
+      }
+    }
+  });
+  const c = campaigns.create(loadCampaignFile(file));
+  lag.enable();
+  await campaigns.start(c.id);
+  await app.get(CampaignRunner).whenStopped(c.id);
+  lag.disable();
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  await app.close();
+  rmSync(dir, { recursive: true, force: true });
+
+  const mb = (b: number | undefined): string =>
+    b === undefined ? 'n/a' : `${(b / 1024 / 1024).toFixed(1)} MB`;
+  const growth =
+    heap[1000] && heap[EXPERIMENTS] ? ((heap[EXPERIMENTS] / heap[1000] - 1) * 100).toFixed(1) : 'n/a';
+  const lines = [
+    `engine benchmark: ${EXPERIMENTS} experiments × ${STEPS} steps, ${PARALLEL} in parallel, durable journal`,
+    `  wall time            ${seconds.toFixed(1)} s`,
+    `  per experiment       ${((seconds * 1000) / EXPERIMENTS).toFixed(3)} ms`,
+    `  per step             ${((seconds * 1000) / steps).toFixed(3)} ms   (${steps} steps)`,
+    `  steps per second     ${(steps / seconds).toFixed(0)}`,
+    `  event-loop lag p99   ${(lag.percentile(99) / 1e6).toFixed(1)} ms (max ${(lag.max / 1e6).toFixed(1)} ms)`,
+    `  heap after GC        ${mb(heap[1000])} at 1,000 · ${mb(heap[EXPERIMENTS])} at ${EXPERIMENTS.toLocaleString('en')} (${growth} %)`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,145 @@
+/**
+ * One attempt of an instrument action. Parameters are evaluated (units converted to the instrument's), the
+ * instrument's lock is taken, the command is stored before it is sent, sent through the registry's guard, and its
+ * outcome stored — with the step's, in one transaction, when it ends the step. A restart re-sends a stored command
+ * with its own id (the instrument answers with its outcome rather than running it twice); a command that an
+ * instrument refused for arriving after its deadline never ran, so a fresh one is safe.
+ */
+import { evaluateTemplate } from '../protocol/value-template.js';
+import { Quantity, quantity, toNumberIn, toPlain, type Value } from '../common/quantity.js';
+import { parseUnit } from '../common/units.js';
+import type { CommandOutcome } from '../lab/instrument-driver.port.js';
+import type { ActionNode } from '../protocol/plan.js';
+import type { CommandRecord } from '../store/store.records.js';
+import { expressionProblem, storable, SUSPENDED, type LeafContext, type LeafResult } from './leaf.js';
+
+/** The instrument refused the command for arriving after its deadline: it never ran. */
+function neverRan(c: Pick<CommandRecord, 'status' | 'error'>): boolean {
+  return c.status === 'rejected' && c.error?.code === 'EXPIRED';
+}
+
+export async function runAction(node: ActionNode, ctx: LeafContext): Promise<LeafResult> {
+  const last = ctx.commands[ctx.commands.length - 1];
+  let pending: CommandRecord | undefined;
+  let startsAttempt = true;
+  if (ctx.resume || (last && last.status === 'pending')) {
+    startsAttempt = false;
+    if (last?.status === 'pending') pending = last;
+    else if (last && !neverRan(last)) return { status: 'failed', reason: describeOutcome(last) };
+  }
+  let params: Record<string, unknown> | undefined;
+  if (!pending) {
+    try {
+      params = evaluateParams(node, ctx);
+    } catch (e) {
+      if (startsAttempt) ctx.ports.journal.startStep(ctx.e, ctx.key, 'action');
+      return { status: 'failed', reason: expressionProblem(e) };
+    }
+  }
+  let release: () => void;
+  try {
+    release = await ctx.ports.instruments.reserve(node.instrument, ctx.stop);
+  } catch {
+    return SUSPENDED;
+  }
+  try {
+    let resent = pending !== undefined;
+    let cmd = pending ?? store(node, ctx, params ?? {}, startsAttempt);
+    for (;;) {
+      const outcome = await send(node, ctx, cmd, resent);
+      const done = outcome.status === 'done';
+      const values = done ? resultValues(node, outcome.result) : {};
+      const finish = done
+        ? { status: 'done' as const, result: outcome.result }
+        : { status: outcome.status, error: outcome.error };
+      ctx.ports.journal.finishCommand(
+        ctx.e,
+        cmd,
+        finish,
+        done ? { status: 'done', result: storable(values) } : undefined,
+      );
+      Object.assign(cmd, {
+        status: finish.status,
+        result: finish.result ?? null,
+        error: finish.error ?? null,
+      });
+      if (done) return { status: 'done', values, journaled: true };
+      // Only a command sent before a restart can come back EXPIRED having never run; then a fresh one is safe.
+      if (!(resent && outcome.status === 'rejected' && outcome.error.code === 'EXPIRED'))
+        return { status: 'failed', reason: `${outcome.error.code}: ${outcome.error.message}` };
+      cmd = store(node, ctx, cmd.params, false);
+      resent = false;
+    }
+  } finally {
+    release();
+  }
+}
+
+function evaluateParams(node: ActionNode, ctx: LeafContext): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, p] of Object.entries(node.params)) {
+    const v = evaluateTemplate(p.value, ctx.scope.resolve);
+    const where = `${node.instrument}.${node.action}.${name}`;
+    out[name] =
+      v instanceof Quantity ? toNumberIn(v, p.unit ? parseUnit(p.unit) : undefined, where) : toPlain(v);
+  }
+  return out;
+}
+
+function store(
+  node: ActionNode,
+  ctx: LeafContext,
+  params: Record<string, unknown>,
+  startsAttempt: boolean,
+): CommandRecord {
+  const cmd = ctx.ports.journal.createCommand(
+    ctx.e,
+    {
+      experimentId: ctx.e.id,
+      step: ctx.key,
+      attempt: ctx.commands.length + 1,
+      instrument: node.instrument,
+      action: node.action,
+      params,
+      deadline: ctx.ports.clock.now() + ctx.ports.dispatchWindowMs,
+    },
+    startsAttempt,
+  );
+  ctx.commands.push(cmd);
+  return cmd;
+}
+
+function send(
+  node: ActionNode,
+  ctx: LeafContext,
+  cmd: CommandRecord,
+  resent: boolean,
+): Promise<CommandOutcome> {
+  return ctx.ports.instruments.execute(
+    cmd.instrument,
+    { id: cmd.id, action: cmd.action, params: cmd.params, deadline: cmd.deadline, timeoutMs: node.timeoutMs },
+    {
+      signal: ctx.abort,
+      alreadySent: resent,
+      onSend: (again) => {
+        if (again) ctx.ports.journal.countResend(cmd.id);
+      },
+    },
+  );
+}
+
+/** An instrument's results with the units its lab entry declares. */
+export function resultValues(node: ActionNode, result: Record<string, unknown>): Record<string, Value> {
+  const out: Record<string, Value> = {};
+  for (const [k, v] of Object.entries(result)) {
+    if (typeof v === 'number') out[k] = quantity(v, node.results[k]);
+    else if (typeof v === 'string' || typeof v === 'boolean') out[k] = v;
+    else if (Array.isArray(v))
+      out[k] = v.map((x) => (typeof x === 'number' ? quantity(x, node.results[k]) : String(x)));
+  }
+  return out;
+}
+
+function describeOutcome(c: CommandRecord): string {
+  return c.error ? `${c.error.code}: ${c.error.message}` : c.status;
+}
