@@ -1,14 +1,15 @@
 /**
  * How fast does lab time run on the virtual clock? Prints figures, asserts nothing (`npm run bench:clock`).
  * 1. bare timers: chained one-minute sleeps;
- * 2. the bio campaign of test/fixtures/bio-enzyme-today.yaml through the daemon (broker, MQTT driver, simulators,
- *    SQLite journal) in one process, with a larger budget: lab hours per real second.
+ * 2. the shipped bio campaigns (protocols/bio) through the daemon (broker, MQTT driver, simulators, SQLite journal,
+ *    strategy) in one process: lab hours per real second.
  */
 import 'reflect-metadata';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
+import { parseDocument } from 'yaml';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../src/app.module.js';
 import { CampaignRunner } from '../src/campaign/campaign-runner.service.js';
@@ -33,19 +34,14 @@ async function bareTimers(n: number): Promise<void> {
   );
 }
 
-async function campaign(budget: number): Promise<void> {
+async function campaign(shipped: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'labloop-bench-'));
   try {
     const file = join(dir, 'campaign.yaml');
-    writeFileSync(
-      file,
-      readFileSync('test/fixtures/bio-enzyme-today.yaml', 'utf8')
-        .replace('experiments: 12', `experiments: ${budget}`)
-        .replace(
-          'lab: ../../config/labs/sim-bio.yaml',
-          `lab: ${resolve('test/fixtures/sim-bio-inprocess.yaml')}`,
-        ),
-    );
+    const doc = parseDocument(readFileSync(shipped, 'utf8'));
+    doc.set('lab', resolve('test/fixtures/sim-bio-inprocess.yaml'));
+    writeFileSync(file, doc.toString());
+    const budget = Number(doc.getIn(['budget', 'experiments']));
     const config = loadConfig({
       configPath: 'config/default.yaml',
       env: {
@@ -69,9 +65,8 @@ async function campaign(budget: number): Promise<void> {
       const real = (performance.now() - t) / 1000;
       const labHours = (app.get<Clock>(CLOCK).now() - Date.parse(ANCHOR)) / 3_600_000;
       process.stdout.write(
-        `bio campaign, ${budget} experiments (${end?.status}): ${labHours.toFixed(2)} lab hours in ${real.toFixed(1)} s ` +
-          `— ${(labHours / real).toFixed(2)} lab hours per real second; a 24-hour campaign in ` +
-          `${((24 / labHours) * real).toFixed(0)} s\n`,
+        `${shipped}, ${budget} experiments (${end?.status}): ${labHours.toFixed(1)} lab hours in ` +
+          `${real.toFixed(1)} s — ${(labHours / real).toFixed(2)} lab hours per real second\n`,
       );
     } finally {
       await app.close();
@@ -82,4 +77,5 @@ async function campaign(budget: number): Promise<void> {
 }
 
 await bareTimers(5000);
-await campaign(48);
+await campaign('protocols/bio/enzyme-assay.yaml');
+await campaign('protocols/bio/growth-media.yaml');

@@ -4,10 +4,11 @@
  * node-opcua client drives the chemistry lab and reads an HPLC chromatogram (Double arrays, which node-opcua can only
  * serve outside Jest's VM context).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadLabFile } from '../../src/protocol/document.loader.js';
+import { campaignVariant } from '../helpers/campaign-variant.js';
 import { labloop, type LabloopProcess } from '../helpers/labloop-process.js';
 import { openSession } from '../helpers/opcua-session.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -45,16 +46,15 @@ describe('labloop sim', () => {
       '--audit',
       audit,
       '--time-scale',
-      '100',
+      '300',
     ]);
-    // The test fixture with a budget of 3 (about 20 min of lab time, 12 s of wall time at 100×).
-    const campaign = join(dir.path, 'campaign.yaml');
-    writeFileSync(
-      campaign,
-      readFileSync('test/fixtures/bio-enzyme-today.yaml', 'utf8')
-        .replace('experiments: 12', 'experiments: 3')
-        .replace('lab: ../../config/labs/sim-bio.yaml', `lab: ${labFile}`),
-    );
+    // The shipped enzyme campaign with a budget of 2 (about 75 min of lab time, 15 s of wall time at 300×) and the
+    // random strategy (no model fitting between experiments while lab time runs).
+    const campaign = campaignVariant('protocols/bio/enzyme-assay.yaml', dir.path, {
+      experiments: 2,
+      lab: labFile,
+      strategy: { name: 'random', seed: 1 },
+    });
     try {
       const [url] = await endpoints(sim, 1);
       expect(url).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+$/);
@@ -74,23 +74,23 @@ describe('labloop sim', () => {
           join(dir.path, 'run'),
           '--json',
           '--time-scale',
-          '100',
+          '300',
           '--clock-anchor',
           anchor,
         ],
-        // Lab-time timeouts shrink a hundredfold in real time: give a loaded CI machine room.
-        { LABLOOP_INSTRUMENTS__REPLYTIMEOUT: '5 min', LABLOOP_INSTRUMENTS__DISPATCHWINDOW: '20 min' },
+        // Lab-time timeouts shrink 300-fold in real time: give a loaded CI machine room.
+        { LABLOOP_INSTRUMENTS__REPLYTIMEOUT: '20 min', LABLOOP_INSTRUMENTS__DISPATCHWINDOW: '60 min' },
       );
       const { code } = await run.exited;
       expect({ code, stderr: code === 0 ? '' : run.stderr() }).toEqual({ code: 0, stderr: '' });
       const outcome = JSON.parse(run.stdout()) as { status: string; experiments: { completed: number } };
-      expect(outcome).toMatchObject({ status: 'completed', experiments: { completed: 3 } });
-      // Every command the daemon sent ran exactly once: 6 per experiment.
+      expect(outcome).toMatchObject({ status: 'completed', experiments: { completed: 2 } });
+      // Every command the daemon sent ran exactly once: a new plate, and 4 transfers and a read per replicate.
       const ids = readFileSync(audit, 'utf8')
         .trim()
         .split('\n')
         .map((l) => l.split(' ')[2]);
-      expect(ids).toHaveLength(3 * 6);
+      expect(ids).toHaveLength(2 * (1 + 3 * 5));
       expect(new Set(ids).size).toBe(ids.length);
     } finally {
       expect(await stop(sim)).toBe(0);
