@@ -18,8 +18,8 @@ export interface SimBroker {
 
 export interface SimHostOptions {
   clock: Clock;
-  /** Where the lab's broker called `name` is. */
-  broker(name: string): SimBroker;
+  /** Where the lab's broker called `name` is, with the login `instrument` uses on it. */
+  broker(name: string, instrument: string): SimBroker;
   onExecute?: (instrument: string, commandId: string, action: string) => void;
   /** Faults to inject (instruments of other labs are ignored). */
   faults?: FaultScript;
@@ -32,11 +32,11 @@ export async function startLabSimulators(lab: LabSpec, o: SimHostOptions): Promi
   const shared = o.shared ?? new Map<string, unknown>();
   try {
     for (const [id, inst] of Object.entries(lab.instruments)) {
-      if (!inst.simulator) continue;
+      if (!inst.simulator || inst.driver !== 'mqtt') continue;
       const factory = SIM_MODELS[inst.simulator.model];
       if (!factory)
         throw new LabError('NOT_FOUND', `no simulator model "${inst.simulator.model}" for instrument ${id}`);
-      const broker = o.broker(inst.broker);
+      const broker = o.broker(inst.broker, id);
       const seed = inst.simulator.seed;
       const specs = faultsOf(o.faults, id);
       const sim = new MqttSimInstrument({

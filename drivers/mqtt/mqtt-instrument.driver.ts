@@ -1,15 +1,17 @@
 /**
  * Drives one instrument over the MQTT contract v1: publishes commands with their id and deadline, follows the
  * replies, tracks the retained state and describe, and streams telemetry. A command that has not finished is sent
- * again with the same id after a reconnect or when the instrument comes back online: the contract makes that safe.
+ * again with the same id after a reconnect or when the instrument comes back online: the contract makes that safe,
+ * and for the same reason a command left pending by a crash can always be re-sent (`reconcile`).
  */
-import { Logger } from '@nestjs/common';
-import { BehaviorSubject, Subject, type Observable, type Subscription } from 'rxjs';
-import type { Timer } from '../../src/common/clock.js';
 import { randomUUID } from 'node:crypto';
-import { describeError, LabError } from '../../src/common/lab-error.js';
+import { Logger } from '@nestjs/common';
+import { BehaviorSubject, filter, firstValueFrom, type Observable, type Subscription } from 'rxjs';
+import { sleep, type Timer } from '../../src/common/clock.js';
 import { formatDuration } from '../../src/common/durations.js';
+import { describeError, LabError } from '../../src/common/lab-error.js';
 import type {
+  AbortDelivery,
   CommandOutcome,
   CommandRequest,
   DriverContext,
@@ -19,7 +21,9 @@ import type {
   InstrumentStatus,
   MqttTransport,
   Reading,
+  Reconciliation,
 } from '../../src/lab/instrument-driver.port.js';
+import { ReadingStream } from '../../src/lab/reading-stream.js';
 import {
   decode,
   describePayload,
@@ -50,12 +54,11 @@ export class MqttInstrumentDriver implements InstrumentDriver {
   private readonly link: MqttTransport;
   private readonly topics: ReturnType<typeof instrumentTopics>;
   private readonly statusSubject = new BehaviorSubject<InstrumentStatus>({ link: false, online: false });
-  private readonly readingsSubject = new Subject<Reading>();
+  private readonly description = new BehaviorSubject<InstrumentDescription | undefined>(undefined);
+  private readonly readings: ReadingStream;
   private readonly inflight = new Map<string, Inflight>();
   private readonly unsubscribers: (() => void)[] = [];
-  private readonly lastReadings = new Map<string, Reading>();
   private linkSubscription?: Subscription;
-  private described?: InstrumentDescription;
   /** A retained state has arrived: until then the instrument's presence is unknown, and commands are sent anyway. */
   private stateKnown = false;
   private malformed = 0;
@@ -69,6 +72,7 @@ export class MqttInstrumentDriver implements InstrumentDriver {
     if (ctx.spec.driver !== 'mqtt') throw new Error(`instrument ${ctx.id} does not use the mqtt driver`);
     this.link = ctx.transports.mqtt(ctx.spec.broker);
     this.topics = instrumentTopics(ctx.spec.topicPrefix ?? this.link.topicPrefix, ctx.id);
+    this.readings = new ReadingStream(ctx.id, ctx.clock);
   }
 
   get status$(): Observable<InstrumentStatus> {
@@ -76,7 +80,7 @@ export class MqttInstrumentDriver implements InstrumentDriver {
   }
 
   get readings$(): Observable<Reading> {
-    return this.readingsSubject.asObservable();
+    return this.readings.readings$;
   }
 
   /** Malformed messages received from this instrument so far (each is logged and ignored). */
@@ -88,8 +92,23 @@ export class MqttInstrumentDriver implements InstrumentDriver {
     return this.statusSubject.value;
   }
 
+  latestReadings(): Reading[] {
+    return this.readings.latest();
+  }
+
   describe(): InstrumentDescription | undefined {
-    return this.described;
+    return this.description.value;
+  }
+
+  described(timeoutMs: number): Promise<InstrumentDescription | undefined> {
+    if (this.description.value) return Promise.resolve(this.description.value);
+    const controller = new AbortController();
+    return Promise.race([
+      firstValueFrom(this.description.pipe(filter((d) => d !== undefined))),
+      sleep(this.ctx.clock, timeoutMs, controller.signal).then(() => undefined),
+    ])
+      .catch(() => undefined)
+      .finally(() => controller.abort());
   }
 
   connect(): Promise<void> {
@@ -114,7 +133,8 @@ export class MqttInstrumentDriver implements InstrumentDriver {
       });
     }
     this.statusSubject.complete();
-    this.readingsSubject.complete();
+    this.description.complete();
+    this.readings.complete();
     return Promise.resolve();
   }
 
@@ -135,44 +155,86 @@ export class MqttInstrumentDriver implements InstrumentDriver {
         cleanup: () => undefined,
       };
       this.inflight.set(request.id, entry);
-      entry.timers.push(
-        this.ctx.clock.setTimer(request.timeoutMs, () => {
-          if (entry.acknowledged) void this.abort(request.id);
-          this.finish(entry, {
-            status: 'timeout',
-            error: {
-              code: 'INSTRUMENT_TIMEOUT',
-              message: `${this.id} gave no final reply to ${request.action} within ${formatDuration(request.timeoutMs)}`,
-            },
-          });
-        }),
-      );
+      entry.timers.push(this.ctx.clock.setTimer(request.timeoutMs, () => this.onTimeout(entry)));
       const signal = options.signal;
       if (signal) {
         const onAbort = (): void => void this.abort(request.id);
         signal.addEventListener('abort', onAbort, { once: true });
         entry.cleanup = () => signal.removeEventListener('abort', onAbort);
       }
-      this.send(entry);
+      if (this.send(entry)) return;
+      this.heldBack(entry);
     });
   }
 
-  async abort(target?: string): Promise<void> {
-    if (!this.link.connected) return;
+  async abort(target?: string): Promise<AbortDelivery> {
+    if (!this.link.connected) return { delivered: false, reason: `${this.id}: not connected to its broker` };
     const payload = {
       id: randomUUID(),
       action: 'abort',
       params: target ? { target } : {},
       deadline: new Date(this.ctx.clock.now() + this.replyTimeoutMs).toISOString(),
     };
-    await this.link.publish(this.topics.cmd, JSON.stringify(payload), 1).catch((e: unknown) => {
+    try {
+      await this.link.publish(this.topics.cmd, JSON.stringify(payload), 1);
+      return { delivered: true };
+    } catch (e) {
       this.logger.warn(`abort not sent: ${describeError(e)}`);
+      return { delivered: false, reason: describeError(e) };
+    }
+  }
+
+  /** The contract makes every command id idempotent: re-sending is always safe; the instrument answers its status. */
+  reconcile(): Promise<Reconciliation> {
+    return Promise.resolve({ kind: 'resend' });
+  }
+
+  /** Could not be sent now: fail at once or wait (bounded), as the command's offline policy says. */
+  private heldBack(entry: Inflight): void {
+    const policy = entry.options.offline ?? { policy: 'wait' };
+    const why = this.link.connected ? `${this.id} is offline` : `the link to ${this.id}'s broker is down`;
+    if (policy.policy === 'fail') {
+      this.finish(entry, {
+        status: 'failed',
+        error: { code: 'INSTRUMENT_OFFLINE', message: `${why}; not sent` },
+      });
+      return;
+    }
+    const wait = policy.maxWaitMs;
+    if (wait !== undefined && wait < entry.request.timeoutMs) {
+      entry.timers.push(
+        this.ctx.clock.setTimer(wait, () => {
+          if (entry.sends > 0) return;
+          this.finish(entry, {
+            status: 'timeout',
+            error: { code: 'INSTRUMENT_OFFLINE', message: `${why}; not sent within ${formatDuration(wait)}` },
+          });
+        }),
+      );
+    }
+  }
+
+  private onTimeout(entry: Inflight): void {
+    const { request } = entry;
+    if (entry.acknowledged) void this.abort(request.id);
+    this.finish(entry, {
+      status: 'timeout',
+      error:
+        entry.sends === 0
+          ? {
+              code: 'INSTRUMENT_OFFLINE',
+              message: `${this.id} could not be reached within ${formatDuration(request.timeoutMs)}; not sent`,
+            }
+          : {
+              code: 'INSTRUMENT_TIMEOUT',
+              message: `${this.id} gave no final reply to ${request.action} within ${formatDuration(request.timeoutMs)}`,
+            },
     });
   }
 
-  /** Publishes now if the link is up and the instrument is not known to be offline; otherwise waits for them. */
-  private send(entry: Inflight): void {
-    if (!this.link.connected || (this.stateKnown && !this.status().online)) return;
+  /** Publishes now if the link is up and the instrument is not known to be offline; says whether it did. */
+  private send(entry: Inflight): boolean {
+    if (!this.link.connected || (this.stateKnown && !this.status().online)) return false;
     const { request } = entry;
     const payload = JSON.stringify({
       id: request.id,
@@ -196,6 +258,7 @@ export class MqttInstrumentDriver implements InstrumentDriver {
     if (!entry.acknowledged) {
       entry.ackTimer = this.ctx.clock.setTimer(this.replyTimeoutMs, () => this.onAckTimeout(entry));
     }
+    return true;
   }
 
   private onAckTimeout(entry: Inflight): void {
@@ -224,7 +287,7 @@ export class MqttInstrumentDriver implements InstrumentDriver {
     const previous = this.status();
     this.setStatus({ ...previous, link: up, ...(up ? {} : { online: false }) });
     if (!up) {
-      this.invalidateReadings();
+      this.readings.invalidate();
       return;
     }
     for (const entry of this.inflight.values()) this.send(entry);
@@ -243,7 +306,7 @@ export class MqttInstrumentDriver implements InstrumentDriver {
       detail: d.value.detail,
     });
     if (!d.value.online) {
-      this.invalidateReadings();
+      this.readings.invalidate();
       return;
     }
     if (wasOnline) return;
@@ -255,7 +318,7 @@ export class MqttInstrumentDriver implements InstrumentDriver {
   private onDescribe(payload: Buffer): void {
     const d = decode(describePayload, payload);
     if (!d.ok) return this.malformedMessage(this.topics.describe, d.reason);
-    this.described = { model: d.value.model, actions: d.value.actions, readings: d.value.readings };
+    this.description.next({ model: d.value.model, actions: d.value.actions, readings: d.value.readings });
   }
 
   private onReply(payload: Buffer): void {
@@ -295,24 +358,7 @@ export class MqttInstrumentDriver implements InstrumentDriver {
     const name = topic.slice(topic.lastIndexOf('/') + 1);
     const d = decode(telemetryPayload, payload);
     if (!d.ok) return this.malformedMessage(topic, d.reason);
-    const reading: Reading = {
-      instrument: this.id,
-      name,
-      t: Date.parse(d.value.t),
-      value: d.value.v,
-      valid: this.status().online,
-    };
-    this.lastReadings.set(name, reading);
-    this.readingsSubject.next(reading);
-  }
-
-  private invalidateReadings(): void {
-    for (const [name, r] of this.lastReadings) {
-      if (!r.valid) continue;
-      const invalid = { ...r, t: this.ctx.clock.now(), valid: false };
-      this.lastReadings.set(name, invalid);
-      this.readingsSubject.next(invalid);
-    }
+    this.readings.push(name, d.value.v, Date.parse(d.value.t), this.status().online);
   }
 
   private setStatus(s: InstrumentStatus): void {

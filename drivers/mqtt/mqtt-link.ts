@@ -1,7 +1,8 @@
 /**
  * One MQTT client per broker, shared by every instrument on it. Clean sessions and resubscription on reconnect;
- * TCP_NODELAY on each new socket; never publishes while disconnected (mqtt.js would queue the message and deliver it
- * late), so the caller decides again after a reconnect.
+ * TCP_NODELAY on each new socket (plain or TLS); never publishes while disconnected (mqtt.js would queue the message
+ * and deliver it late), so the caller decides again after a reconnect. Incoming messages are routed through a topic
+ * trie, so the cost of a message does not grow with the number of instruments.
  */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
@@ -9,7 +10,7 @@ import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
 import { LabError } from '../../src/common/lab-error.js';
 import type { MqttTransport } from '../../src/lab/instrument-driver.port.js';
-import { topicMatches } from './mqtt.contract.js';
+import { TopicRouter } from './topic-router.js';
 
 export interface MqttLinkOptions {
   url: string;
@@ -17,7 +18,8 @@ export interface MqttLinkOptions {
   password?: string;
   topicPrefix: string;
   clientId?: string;
-  /** Extra mqtt.js options (TLS material, will). */
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized: boolean };
+  /** Extra mqtt.js options (a will, timings). */
   client?: Partial<IClientOptions>;
 }
 
@@ -26,8 +28,9 @@ type Handler = (topic: string, payload: Buffer) => void;
 export class MqttLink implements MqttTransport {
   readonly topicPrefix: string;
   private readonly client: MqttClient;
-  private readonly handlers = new Map<string, Set<Handler>>();
+  private readonly router = new TopicRouter();
   private readonly connectedSubject = new BehaviorSubject(false);
+  private lastError?: string;
 
   constructor(readonly options: MqttLinkOptions) {
     this.topicPrefix = options.topicPrefix;
@@ -41,17 +44,19 @@ export class MqttLink implements MqttTransport {
       connectTimeout: 10_000,
       keepalive: 10,
       queueQoSZero: false,
+      ...(options.tls ?? {}),
       ...options.client,
     });
     this.client.on('connect', () => {
-      (this.client.stream as Partial<Socket>).setNoDelay?.(true);
+      noDelay(this.client.stream);
+      this.lastError = undefined;
       this.connectedSubject.next(true);
     });
     this.client.on('close', () => this.connectedSubject.next(false));
     this.client.on('offline', () => this.connectedSubject.next(false));
-    // Errors surface as disconnects and are retried; the 'error' listener keeps them from crashing the process.
-    this.client.on('error', () => undefined);
-    this.client.on('message', (topic, payload) => this.dispatch(topic, payload));
+    // Errors surface as disconnects and are retried; the listener keeps them from crashing the process.
+    this.client.on('error', (e) => (this.lastError = e.message));
+    this.client.on('message', (topic, payload) => this.router.dispatch(topic, payload));
   }
 
   get connected(): boolean {
@@ -62,13 +67,21 @@ export class MqttLink implements MqttTransport {
     return this.connectedSubject.pipe(distinctUntilChanged());
   }
 
-  /** Resolves on the first connection, or rejects after `timeoutMs`. */
+  /** Why the last connection attempt failed (refused login, TLS, …), if it did. */
+  get error(): string | undefined {
+    return this.lastError;
+  }
+
+  /** Resolves on the first connection, or rejects after `timeoutMs` (wall time: this is about the network). */
   waitConnected(timeoutMs: number): Promise<void> {
     if (this.client.connected) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         sub.unsubscribe();
-        reject(new LabError('INSTRUMENT_OFFLINE', `cannot reach the MQTT broker at ${this.options.url}`));
+        const why = this.lastError ? ` (${this.lastError})` : '';
+        reject(
+          new LabError('INSTRUMENT_OFFLINE', `cannot reach the MQTT broker at ${this.options.url}${why}`),
+        );
       }, timeoutMs);
       const sub = this.connectedSubject.subscribe((up) => {
         if (!up) return;
@@ -80,20 +93,10 @@ export class MqttLink implements MqttTransport {
   }
 
   subscribe(filter: string, handler: Handler): () => void {
-    let set = this.handlers.get(filter);
-    if (!set) {
-      set = new Set();
-      this.handlers.set(filter, set);
-      this.client.subscribe(filter, { qos: 1 }, () => undefined);
-    }
-    set.add(handler);
+    if (this.router.add(filter, handler)) this.client.subscribe(filter, { qos: 1 }, () => undefined);
     return () => {
-      const s = this.handlers.get(filter);
-      s?.delete(handler);
-      if (s && s.size === 0) {
-        this.handlers.delete(filter);
-        if (this.client.connected) this.client.unsubscribe(filter, () => undefined);
-      }
+      if (this.router.remove(filter, handler) && this.client.connected)
+        this.client.unsubscribe(filter, () => undefined);
     };
   }
 
@@ -113,11 +116,9 @@ export class MqttLink implements MqttTransport {
     this.connectedSubject.complete();
     await this.client.endAsync(true);
   }
+}
 
-  private dispatch(topic: string, payload: Buffer): void {
-    for (const [filter, set] of this.handlers) {
-      if (!topicMatches(filter, topic)) continue;
-      for (const h of set) h(topic, payload);
-    }
-  }
+/** TCP_NODELAY on a plain or TLS socket (a TLSSocket is a net.Socket and passes it to the TCP handle). */
+export function noDelay(stream: unknown): void {
+  (stream as Partial<Socket>).setNoDelay?.(true);
 }

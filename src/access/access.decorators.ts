@@ -14,3 +14,11 @@ export const RequireScope = (scope: Scope): MethodDecorator & ClassDecorator =>
  * Every use must be listed in the route-enumeration test's allowlist.
  */
 export const ReadOnlyCall = (): MethodDecorator => SetMetadata(READ_ONLY_CALL, true);
+
+export const NEVER_RATE_LIMITED = 'labloop:neverRateLimited';
+
+/**
+ * A safety call that must never be turned away by the rate limit (the emergency stop): it still needs its token
+ * and is still audited. Every use must be a stop, never a way to act on an instrument.
+ */
+export const NeverRateLimited = (): MethodDecorator => SetMetadata(NEVER_RATE_LIMITED, true);

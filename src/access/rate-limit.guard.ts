@@ -1,8 +1,10 @@
 /** The global rate limit: per client address, writes and reads counted apart (`auth.rateLimit`); 429 past it. */
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { LabError } from '../common/lab-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.schema.js';
+import { NEVER_RATE_LIMITED } from './access.decorators.js';
 import { isSafeMethod } from './access.policy.js';
 import { RateLimiter } from './rate-limiter.js';
 
@@ -10,10 +12,15 @@ import { RateLimiter } from './rate-limiter.js';
 export class RateLimitGuard implements CanActivate {
   private readonly limiter = new RateLimiter(60_000);
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly reflector: Reflector,
+  ) {}
 
   canActivate(ctx: ExecutionContext): boolean {
     if (ctx.getType() !== 'http') return true;
+    // An emergency stop is never turned away, however many calls came before it.
+    if (this.reflector.get<boolean | undefined>(NEVER_RATE_LIMITED, ctx.getHandler())) return true;
     const req = ctx.switchToHttp().getRequest<Request>();
     const res = ctx.switchToHttp().getResponse<Response>();
     const kind = isSafeMethod(req.method) ? 'reads' : 'writes';

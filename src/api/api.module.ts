@@ -1,7 +1,7 @@
 /**
- * The HTTP API and the dashboard: health, campaigns (read, steer, export, report), labs, protocols, events (SSE),
- * metrics, experiments and their steps. Access control is global (AccessModule), so routes other modules add are guarded too. Errors leave as
- * JSON through LabErrorFilter.
+ * The HTTP API and the dashboard: health, campaigns (read, steer, export, report), labs, instruments (manual and
+ * emergency control), protocols, experiments and their steps, events (SSE), metrics. Access control is global (AccessModule), so routes other
+ * modules add are guarded too. Errors leave as JSON through LabErrorFilter.
  */
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
@@ -21,6 +21,7 @@ import { EventStreams } from './event-stream.js';
 import { EventsController } from './events.controller.js';
 import { ExperimentsController } from './experiments.controller.js';
 import { HealthController } from './health.controller.js';
+import { InstrumentsController } from './instruments.controller.js';
 import { LabErrorFilter } from './lab-error.filter.js';
 import { LabsController } from './labs.controller.js';
 import { MetricsController } from './metrics.controller.js';
@@ -30,6 +31,7 @@ import { ProtocolsController } from './protocols.controller.js';
   imports: [StoreModule, BrokerModule, LabModule, ExecutionModule, AccessModule],
   controllers: [
     HealthController,
+    InstrumentsController,
     CampaignsController,
     ExperimentsController,
     CampaignControlController,

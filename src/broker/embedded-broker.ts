@@ -1,16 +1,23 @@
 /**
  * An in-process MQTT broker (aedes) on a TCP port. TCP_NODELAY on every socket: without it each request/reply waits
- * on Nagle plus delayed ACK, about 40 ms a round trip. Used by the daemon, `labloop sim` and the tests.
+ * on Nagle plus delayed ACK, about 40 ms a round trip. Used by the daemon, `labloop sim` and the tests. With `access`
+ * it authenticates every client and authorizes every publish and subscription (see broker-access.ts).
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { Aedes, type AedesOptions } from 'aedes';
+import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes';
+import type { BrokerAccess, BrokerUser } from './broker-access.js';
 
 export interface EmbeddedBrokerOptions {
   host?: string;
   /** 0 takes a free port. */
   port?: number;
   aedes?: AedesOptions;
+  /** Users and their rights; without it any client may connect and publish anywhere. */
+  access?: BrokerAccess;
 }
+
+/** CONNACK return codes of MQTT 3.1.1. */
+const BAD_USERNAME_OR_PASSWORD = 4;
 
 export class EmbeddedBroker {
   private server?: Server;
@@ -40,7 +47,11 @@ export class EmbeddedBroker {
 
   private async listen(options: EmbeddedBrokerOptions): Promise<void> {
     // drainTimeout: one frozen subscriber must not stall delivery to everyone.
-    const aedes = await Aedes.createBroker({ drainTimeout: 10_000, ...options.aedes });
+    const aedes = await Aedes.createBroker({
+      drainTimeout: 10_000,
+      ...(options.access ? guard(options.access) : {}),
+      ...options.aedes,
+    });
     this.aedes = aedes;
     const server = createServer((socket) => {
       socket.setNoDelay(true);
@@ -72,4 +83,35 @@ export class EmbeddedBroker {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
     if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
   }
+}
+
+/** aedes hooks enforcing `access`: a refused publish closes the client's connection (MQTT 3.1.1 has no NACK). */
+function guard(access: BrokerAccess): Partial<AedesOptions> {
+  const users = new WeakMap<Client, BrokerUser>();
+  return {
+    authenticate: (client, username, password, done) => {
+      const user = access.authenticate(username, password);
+      if (!user) {
+        const e = new Error('bad user name or password') as AuthenticateError;
+        (e as { returnCode: number }).returnCode = BAD_USERNAME_OR_PASSWORD;
+        done(e, false);
+        return;
+      }
+      users.set(client, user);
+      done(null, true);
+    },
+    authorizePublish: (client, packet, done) => {
+      // client is null for the broker's own publishes.
+      const user = client ? users.get(client) : undefined;
+      if (client && (!user || !access.mayPublish(user, packet.topic))) {
+        done(new Error(`not allowed to publish to ${packet.topic}`));
+        return;
+      }
+      done(null);
+    },
+    authorizeSubscribe: (client, sub, done) => {
+      const user = users.get(client);
+      done(null, user && access.maySubscribe(user, sub.topic) ? sub : null);
+    },
+  };
 }

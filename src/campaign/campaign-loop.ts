@@ -132,6 +132,7 @@ export class CampaignLoop {
         return;
       }
       if (outcome.status === 'failed') return this.fail(current, outcome.reason);
+      if (outcome.status === 'interrupted') return this.interrupt(current, outcome.reason);
       if (current.status === 'running')
         current = journal.write((tx) => tx.setExperimentStatus(e.id, 'analyzing'));
       const analysis = analyzeObjectives(this.doc.spec, { values: outcome.outputs, units: outcome.units });
@@ -153,6 +154,13 @@ export class CampaignLoop {
     await this.strategy.tell([
       { suggestionId: e.suggestionId, params: e.params as Suggestion['params'], failed: { reason } },
     ]);
+  }
+
+  /** Its outcome cannot be known (a crash cut a non-repeatable command): it counts as asked and teaches nothing. */
+  private async interrupt(e: ExperimentRecord, reason: string): Promise<void> {
+    this.deps.journal.write((tx) => tx.setExperimentStatus(e.id, 'interrupted', reason));
+    this.logger.warn(`experiment #${e.seq} interrupted: ${reason}`);
+    await this.strategy.tell([{ suggestionId: e.suggestionId, params: e.params as Suggestion['params'] }]);
   }
 
   /** Protocol inputs: the strategy's parameters, else the campaign's fixed values, else the defaults. */

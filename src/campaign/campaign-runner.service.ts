@@ -63,7 +63,16 @@ export class CampaignRunner {
         'DOCUMENT_INVALID',
         `campaign ${campaign.name}: objective ${missing.join(', ')} needs an analyzer this version does not run yet`,
       );
-    await this.instruments.ensureLab(doc.lab.spec);
+    await this.instruments.ensureLab(doc.lab.spec, doc.lab.path);
+    // Campaign start: the instruments as they describe themselves must agree with the lab file and the search space.
+    const check = await this.instruments.preflight(doc);
+    for (const note of check.notes) this.logger.log(`${campaign.name}: ${note}`);
+    if (check.problems.length > 0) {
+      const reason = `instruments disagree with the lab file: ${check.problems.join('; ')}`;
+      this.logger.error(`${campaign.name}: ${reason}`);
+      this.journal.write((tx) => tx.setCampaignStatus(campaignId, 'held', reason));
+      return;
+    }
     const strategy = await this.rebuildStrategy(campaign, doc).catch((err: unknown) => {
       // A strategy that cannot be built (module missing, bad options) holds the campaign for a human.
       this.journal.write((tx) => tx.setCampaignStatus(campaign.id, 'held', describeError(err)));

@@ -12,7 +12,8 @@ export function reportError(e: unknown, stream: NodeJS.WritableStream = process.
   }
   if (isLabError(e)) {
     stream.write(`labloop: ${e.message}\n`);
-    return EXIT.badInput;
+    // Not the caller's input: the daemon is down or refused (a fault, not bad input).
+    return e.code === 'DAEMON_UNREACHABLE' ? EXIT.failed : EXIT.badInput;
   }
   stream.write(`labloop: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   return EXIT.failed;

@@ -5,6 +5,7 @@ import { packageVersion } from '../common/package-root.js';
 import { reportError } from './cli-errors.js';
 import { registerOperatorCommands } from './operator.commands.js';
 import { optimizeCommand } from './optimize.command.js';
+import { doCommand, estopCommand, type DoOptions, type EstopOptions } from './instrument.commands.js';
 import { runCommand } from './run.command.js';
 import { confirmCommand, type ConfirmOptions } from './confirm.command.js';
 import { planCommand, type PlanOptions } from './plan.command.js';
@@ -165,6 +166,29 @@ export function buildProgram(): Command {
     .option('--out <file>', 'write it to a file')
     .action((o: { out?: string }) => {
       process.exitCode = schemaCommand(o);
+    });
+
+  program
+    .command('do <instrument> <action> [params...]')
+    .description('run one action on an instrument through the running daemon (limit-checked, journaled)')
+    .option('--timeout <duration>', 'longest the action may take (default 5 min)')
+    .option('--reason <text>', 'why, for the journal')
+    .option('--url <url>', 'the daemon (default: LABLOOP_URL, else http.host/port of the settings)')
+    .option('--config <file>', 'settings file giving http.host/port')
+    .option('--json', 'print the outcome as JSON')
+    .action(async (instrument: string, action: string, params: string[], o: DoOptions) => {
+      process.exitCode = await doCommand(instrument, action, params, o);
+    });
+
+  program
+    .command('estop [instruments...]')
+    .description('abort at once on the instruments named, or on every instrument')
+    .option('--reason <text>', 'why, for the journal')
+    .option('--url <url>', 'the daemon (default: LABLOOP_URL, else http.host/port of the settings)')
+    .option('--config <file>', 'settings file giving http.host/port')
+    .option('--json', 'print the report as JSON')
+    .action(async (instruments: string[], o: EstopOptions) => {
+      process.exitCode = await estopCommand(instruments, o);
     });
 
   program

@@ -51,10 +51,29 @@ export const configSchema = z
           .optional()
           .meta({ sensitive: true })
           .describe('Password for the external broker'),
+        tls: z
+          .strictObject({
+            ca: z.string().min(1).optional().describe('PEM file of the CAs that sign the external broker'),
+            cert: z.string().min(1).optional().describe('PEM client certificate for the external broker'),
+            key: z.string().min(1).optional().describe('PEM private key of the client certificate'),
+            rejectUnauthorized: z
+              .boolean()
+              .default(true)
+              .describe('Refuse a broker whose certificate does not verify'),
+          })
+          .optional()
+          .describe('TLS material for an mqtts:// external broker'),
         embedded: z
           .strictObject({
             host: z.string().min(1).default('127.0.0.1').describe('Address the embedded broker binds to'),
             port: port(1883, 'Embedded broker port'),
+            authenticate: z
+              .boolean()
+              .default(true)
+              .describe(
+                'Require a login and enforce topic rights: only the daemon publishes commands, an instrument ' +
+                  'publishes only under its own id (logins in <dataDir>/mqtt/credentials.json)',
+              ),
           })
           .prefault({})
           .describe('The in-process aedes broker, used when mqtt.url is unset'),
@@ -71,6 +90,13 @@ export const configSchema = z
           .string()
           .default('60 s')
           .describe('A command is valid for this long after it is first sent (its deadline)'),
+        labs: z
+          .array(z.string().min(1))
+          .default([])
+          .describe(
+            'Lab files whose instruments are connected at boot, for manual control without a campaign ' +
+              '(a campaign connects its own lab when it starts)',
+          ),
       })
       .prefault({}),
     simulators: z
@@ -211,7 +237,15 @@ export type AppConfig = z.output<typeof configSchema> & {
 };
 
 /** Settings whose value is a filesystem path, resolved against the file that set them. */
-export const PATH_SETTINGS: readonly string[] = ['dataDir', 'startup.campaigns', 'simulators.faults'];
+export const PATH_SETTINGS: readonly string[] = [
+  'dataDir',
+  'startup.campaigns',
+  'instruments.labs',
+  'mqtt.tls.ca',
+  'mqtt.tls.cert',
+  'mqtt.tls.key',
+  'simulators.faults',
+];
 
 /** Nest injection token for the validated AppConfig. */
 export const APP_CONFIG = Symbol('labloop.config');

@@ -56,6 +56,38 @@ export interface EventMap {
     error?: string;
   };
   'instrument.status': { instrument: string; online: boolean; state?: string; detail?: string };
+  /** A manual action (API or CLI), journaled before it is sent. */
+  'manual.command': {
+    commandId: string;
+    instrument: string;
+    action: string;
+    params: Record<string, unknown>;
+    source: ControlSource;
+    /** Who asked (the API token's name), when known. */
+    actor?: string;
+    reason?: string;
+  };
+  'manual.finished': {
+    commandId: string;
+    instrument: string;
+    action: string;
+    status: string;
+    error?: string;
+  };
+  /** An abort or emergency stop, journaled before it is sent; `emergency`: whatever runs, not one command. */
+  'instrument.abort': {
+    instruments: string[];
+    target?: string;
+    emergency: boolean;
+    source: ControlSource;
+    actor?: string;
+    reason?: string;
+  };
+  'instrument.aborted': {
+    instruments: string[];
+    delivered: string[];
+    failed: { instrument: string; reason: string }[];
+  };
   'broker.status': { broker: string; connected: boolean };
   'mqtt.malformed': { instrument: string; topic: string; reason: string };
   /** An interlock tripped (emitted by the loop's interlocks, issue 6); alerts subscribe to it already. */
@@ -78,6 +110,9 @@ export interface EventMap {
   /** An alert went out to a hook, or gave up. */
   'alert.delivered': { alert: string; hook: string; ok: boolean; attempts: number; error?: string };
 }
+
+/** Who asked for a manual action or an abort. */
+export type ControlSource = 'api' | 'cli';
 
 export type EventType = keyof EventMap;
 

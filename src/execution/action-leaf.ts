@@ -45,8 +45,16 @@ export async function runAction(node: ActionNode, ctx: LeafContext): Promise<Lea
   try {
     let resent = pending !== undefined;
     let cmd = pending ?? store(node, ctx, params ?? {}, startsAttempt);
+    // A command from before a restart: its driver first tells whether it may go again, finished, or is unknowable.
+    let found = pending ? await ctx.ports.instruments.reconcile(node.instrument, cmd) : undefined;
+    if (found?.kind === 'unknown') {
+      const error = { code: 'OUTCOME_UNKNOWN', message: found.reason };
+      ctx.ports.journal.finishCommand(ctx.e, cmd, { status: 'failed', error });
+      return { status: 'interrupted', reason: `${node.instrument}.${node.action}: ${found.reason}` };
+    }
     for (;;) {
-      const outcome = await send(node, ctx, cmd, resent);
+      const outcome = found?.kind === 'finished' ? found.outcome : await send(node, ctx, cmd, resent);
+      found = undefined;
       const done = outcome.status === 'done';
       const values = done ? resultValues(node, outcome.result) : {};
       const finish = done
@@ -117,7 +125,14 @@ function send(
 ): Promise<CommandOutcome> {
   return ctx.ports.instruments.execute(
     cmd.instrument,
-    { id: cmd.id, action: cmd.action, params: cmd.params, deadline: cmd.deadline, timeoutMs: node.timeoutMs },
+    {
+      id: cmd.id,
+      experimentId: cmd.experimentId,
+      action: cmd.action,
+      params: cmd.params,
+      deadline: cmd.deadline,
+      timeoutMs: node.timeoutMs,
+    },
     {
       signal: ctx.abort,
       alreadySent: resent,

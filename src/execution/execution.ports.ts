@@ -4,7 +4,13 @@
  * adapters in this folder implement them on the store, the instrument registry and the event bus; tests use fakes.
  */
 import type { Clock } from '../common/clock.js';
-import type { CommandOutcome, CommandRequest, ExecuteOptions } from '../lab/instrument-driver.port.js';
+import type {
+  CommandOutcome,
+  CommandRequest,
+  ExecuteOptions,
+  PendingCommand,
+  Reconciliation,
+} from '../lab/instrument-driver.port.js';
 import type { CommandFinish, NewCommand, StepFinish, StepOwner } from '../store/journal.service.js';
 import type { CommandRecord, StepRecord } from '../store/store.records.js';
 
@@ -38,6 +44,8 @@ export interface InstrumentPort {
   reserve(instrument: string, signal: AbortSignal): Promise<() => void>;
   /** Sends a command through the hard-limit guard. */
   execute(instrument: string, request: CommandRequest, options: ExecuteOptions): Promise<CommandOutcome>;
+  /** What became of a command an earlier process left pending: send again, found finished, or unknown. */
+  reconcile(instrument: string, command: PendingCommand): Promise<Reconciliation>;
 }
 
 export interface Sample {

@@ -32,6 +32,8 @@ export type LeafResult =
       journaled?: boolean;
     }
   | { status: 'failed'; reason: string }
+  /** A command a crash left pending may or may not have acted, and its driver cannot tell: never repeated. */
+  | { status: 'interrupted'; reason: string }
   | { status: 'suspended' };
 
 export const SUSPENDED: LeafResult = { status: 'suspended' };

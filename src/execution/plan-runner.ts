@@ -34,10 +34,13 @@ export type RunOutcome =
   | { status: 'failed'; reason: string }
   /** A step's policy held the campaign (already journaled); the experiment resumes when a human resumes it. */
   | { status: 'held'; reason: string }
+  /** A crash left a command whose outcome cannot be known; the campaign's recovery policy decides. */
+  | { status: 'interrupted'; reason: string }
   /** Stopped by a drain; the experiment resumes from where it stands later. */
   | { status: 'suspended' };
 
-type Flow = { status: 'ok' } | { status: 'failed' | 'held'; reason: string } | { status: 'suspended' };
+type Flow =
+  { status: 'ok' } | { status: 'failed' | 'held' | 'interrupted'; reason: string } | { status: 'suspended' };
 
 const OK: Flow = { status: 'ok' };
 const SUSPENDED: Flow = { status: 'suspended' };
@@ -228,6 +231,11 @@ export class PlanRunner {
       const r = await this.attempt(node, ctx);
       resume = undefined;
       if (r.status === 'suspended') return SUSPENDED;
+      if (r.status === 'interrupted') {
+        this.ports.journal.finishStep(run.e, key, { status: 'failed', error: r.reason });
+        run.halt.abort(new Error('interrupted'));
+        return { status: 'interrupted', reason: `step ${key}: ${r.reason}` };
+      }
       if (r.status === 'done') {
         if (!r.journaled)
           this.ports.journal.finishStep(run.e, key, { status: 'done', result: storable(r.values) });
@@ -288,10 +296,11 @@ export class PlanRunner {
   }
 }
 
-/** The worst of several flows: held, then failed, then suspended. */
+/** The worst of several flows: held, then interrupted, then failed, then suspended. */
 function combine(flows: readonly Flow[]): Flow {
   return (
     flows.find((f) => f.status === 'held') ??
+    flows.find((f) => f.status === 'interrupted') ??
     flows.find((f) => f.status === 'failed') ??
     flows.find((f) => f.status === 'suspended') ??
     OK

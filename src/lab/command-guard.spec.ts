@@ -88,6 +88,21 @@ describe('guardCommand: the hard-limit choke point', () => {
     });
   });
 
+  it('refuses a number whose unit the instrument reads differently', () => {
+    const described: InstrumentDescription = {
+      actions: { heat: { params: { temperature: { type: 'number', unit: 'K' } }, result: {} } },
+      readings: {},
+    };
+    expect(guardCommand('reactor', reactor, described, 'heat', ok)).toEqual({
+      ok: false,
+      error: {
+        code: 'UNIT_MISMATCH',
+        message:
+          'reactor.heat.temperature: the lab file gives it in degC, the instrument expects K; refusing to send it',
+      },
+    });
+  });
+
   it('never lets a value outside the limits through, whatever it is (property)', () => {
     const anyValue = fc.oneof(
       fc.double(),

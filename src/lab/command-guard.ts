@@ -2,7 +2,7 @@
  * The one choke point for values sent to instruments. Every command, whoever produced it (strategy, protocol
  * expression, API, manual action), passes `guardCommand` right before its driver: types are checked and every
  * number must lie inside the effective hard limit — the lab file's limit intersected with what the instrument
- * describes. Nothing outside it ever reaches a driver.
+ * describes — in the unit both agree on. Nothing outside it ever reaches a driver.
  */
 import { describeValue } from '../common/schema-messages.js';
 import type { InstrumentSpec } from '../protocol/lab.schema.js';
@@ -53,6 +53,13 @@ export function guardCommand(
     if (typeProblem) return fail('BAD_PARAMETER', `${where}: ${typeProblem}, got ${describeValue(value)}`);
     if (p.type === 'number' || p.type === 'integer') {
       const v = Object.is(value, -0) ? 0 : (value as number);
+      // A number means nothing without its unit: the lab file and the instrument must agree on it.
+      const theirs = described?.actions[action]?.params[name]?.unit;
+      if (p.unit && theirs && theirs !== p.unit)
+        return fail(
+          'UNIT_MISMATCH',
+          `${where}: the lab file gives it in ${p.unit}, the instrument expects ${theirs}; refusing to send it`,
+        );
       const labLimit = limitFor(spec, action, name);
       if (!labLimit)
         return fail('LIMIT_EXCEEDED', `${where} has no hard limit in the lab file; refusing to send it`);

@@ -1,26 +1,41 @@
 /**
  * The instruments the daemon drives: built from lab files through the driver registry, one shared transport per
  * broker, one lock per instrument. `execute` is the only way a command reaches a driver, and it passes the command
- * guard (hard limits) first.
+ * guard (hard limits) first. `preflight` is the check a campaign passes before it starts.
  */
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { BrokerService, type BrokerEndpoint } from '../broker/broker.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { parseDuration } from '../common/durations.js';
-import { LabError } from '../common/lab-error.js';
+import { describeError, LabError } from '../common/lab-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.schema.js';
 import { EventBus } from '../events/event-bus.service.js';
+import { checkCampaign } from '../protocol/campaign.checks.js';
+import { loadLabFile, type CampaignDocument } from '../protocol/document.loader.js';
 import type { InstrumentSpec, LabSpec } from '../protocol/lab.schema.js';
 import { DRIVERS } from '../../drivers/registry.js';
 import { MqttLinkPool } from '../../drivers/mqtt/mqtt-link-pool.js';
 import { guardCommand } from './command-guard.js';
 import type {
+  AbortDelivery,
   CommandOutcome,
   CommandRequest,
+  DriverFiles,
   ExecuteOptions,
+  InstrumentDescription,
   InstrumentDriver,
+  PendingCommand,
+  Reconciliation,
 } from './instrument-driver.port.js';
 import { InstrumentLock } from './instrument-lock.js';
+import { actionsUsed, narrowedLab, preflight, type PreflightReport } from './instrument-preflight.js';
+import { brokerEndpoint, instrumentLogin, labFiles } from './lab-files.js';
 import { SimulatorHost } from './simulator-host.service.js';
 
 export interface RegisteredInstrument {
@@ -32,7 +47,7 @@ export interface RegisteredInstrument {
 }
 
 @Injectable()
-export class InstrumentRegistry implements OnApplicationShutdown {
+export class InstrumentRegistry implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('instruments');
   private readonly instruments = new Map<string, RegisteredInstrument & { specKey: string }>();
   private readonly links = new MqttLinkPool();
@@ -48,8 +63,19 @@ export class InstrumentRegistry implements OnApplicationShutdown {
     this.replyTimeoutMs = parseDuration(config.instruments.replyTimeout) ?? 10_000;
   }
 
-  /** Connects every instrument of `lab` not connected yet (starting its simulators first, if declared). */
-  async ensureLab(lab: LabSpec): Promise<void> {
+  /** Connects the instruments of the lab files listed in `instruments.labs`. */
+  async onApplicationBootstrap(): Promise<void> {
+    for (const file of this.config.instruments.labs) {
+      const lab = loadLabFile(file);
+      await this.ensureLab(lab.spec, lab.path);
+    }
+  }
+
+  /**
+   * Connects every instrument of `lab` not connected yet (starting its simulators first, if declared). `labPath` is
+   * the lab file, against which the paths it names (password files, certificates) are resolved.
+   */
+  async ensureLab(lab: LabSpec, labPath?: string): Promise<void> {
     const fresh: [string, InstrumentSpec][] = [];
     for (const [id, spec] of Object.entries(lab.instruments)) {
       const existing = this.instruments.get(id);
@@ -62,8 +88,15 @@ export class InstrumentRegistry implements OnApplicationShutdown {
       }
     }
     if (fresh.length === 0) return;
+    const files = labFiles(labPath, this.config.dataDir);
+    const endpoint = (name: string): BrokerEndpoint =>
+      brokerEndpoint(lab, name, this.broker.endpoint, files, this.config.mqtt.topicPrefix);
+    const logins = new Map(fresh.map(([id, spec]) => [id, this.admit(id, spec, files, endpoint)]));
     if (this.config.simulators.inProcess) {
-      await this.simulators.startFor(lab, Object.fromEntries(fresh), (name) => this.endpoint(lab, name));
+      await this.simulators.startFor(lab, Object.fromEntries(fresh), (name, id) => ({
+        ...endpoint(name),
+        ...logins.get(id),
+      }));
     }
     for (const [id, spec] of fresh) {
       const driver = DRIVERS[spec.driver]({
@@ -72,7 +105,8 @@ export class InstrumentRegistry implements OnApplicationShutdown {
         clock: this.clock,
         events: this.events,
         replyTimeoutMs: this.replyTimeoutMs,
-        transports: { mqtt: (name) => this.links.get({ ...this.endpoint(lab, name), clientId: undefined }) },
+        files,
+        transports: { mqtt: (name) => this.links.get(endpoint(name)) },
       });
       await driver.connect();
       this.instruments.set(id, {
@@ -95,6 +129,31 @@ export class InstrumentRegistry implements OnApplicationShutdown {
     return [...this.instruments.values()];
   }
 
+  /**
+   * The check at campaign start (the campaign's lab must be loaded): waits briefly for each instrument the protocol
+   * uses to describe itself, then compares actions, parameter types and limits, and re-checks the search space
+   * against the limits as narrowed by the instruments. Problems mean the campaign must not start.
+   */
+  async preflight(doc: CampaignDocument): Promise<PreflightReport> {
+    const used = actionsUsed(doc.protocol);
+    const ids = [...new Set(used.map((u) => u.instrument))];
+    const described = new Map<string, InstrumentDescription | undefined>(
+      await Promise.all(
+        ids.map(async (id): Promise<[string, InstrumentDescription | undefined]> => [
+          id,
+          await this.instruments.get(id)?.driver.described(this.replyTimeoutMs),
+        ]),
+      ),
+    );
+    const report = preflight(doc.lab.spec, used, described);
+    const narrowed = narrowedLab(doc.lab.spec, described);
+    const findings = checkCampaign(doc.spec, { protocol: doc.protocol, lab: narrowed });
+    for (const f of [...findings.campaign, ...findings.protocol]) {
+      report.problems.push(`${f.path.join('.')}: ${f.message} (as the instrument narrows it)`);
+    }
+    return report;
+  }
+
   /** Waits for a free slot on the instrument; returns the function that frees it. */
   reserve(id: string, signal?: AbortSignal): Promise<() => void> {
     return this.require(id).lock.acquire(signal);
@@ -108,6 +167,22 @@ export class InstrumentRegistry implements OnApplicationShutdown {
     const guarded = guardCommand(id, inst.spec, inst.driver.describe(), request.action, request.params);
     if (!guarded.ok) return { status: 'rejected', error: guarded.error };
     return inst.driver.execute({ ...request, params: guarded.params }, options);
+  }
+
+  /** What became of a command an earlier process left pending (see `InstrumentDriver.reconcile`). */
+  async reconcile(id: string, command: PendingCommand): Promise<Reconciliation> {
+    const inst = this.instruments.get(id);
+    if (!inst) return { kind: 'unknown', reason: `no instrument ${id} in the lab any more` };
+    try {
+      return await inst.driver.reconcile(command);
+    } catch (e) {
+      return { kind: 'unknown', reason: `${id}: ${describeError(e)}` };
+    }
+  }
+
+  /** Sends the abort to one instrument (`target`: one command; none: whatever runs). Never waits for a lock. */
+  async abort(id: string, target?: string): Promise<AbortDelivery> {
+    return this.require(id).driver.abort(target);
   }
 
   /** Broker links that are currently up, by URL. */
@@ -127,16 +202,16 @@ export class InstrumentRegistry implements OnApplicationShutdown {
     return inst;
   }
 
-  private endpoint(lab: LabSpec, name: string): BrokerEndpoint {
-    if (name === 'default') return this.broker.endpoint;
-    const b = lab.brokers[name];
-    if (!b) throw new LabError('NOT_FOUND', `lab ${lab.name} has no broker ${name}`);
-    return {
-      url: b.url,
-      username: b.username,
-      password: b.password,
-      topicPrefix: b.topicPrefix ?? this.config.mqtt.topicPrefix,
-      embedded: false,
-    };
+  /** Lets an MQTT instrument into the daemon's embedded broker; returns the login it (or its simulator) uses. */
+  private admit(
+    id: string,
+    spec: InstrumentSpec,
+    files: DriverFiles,
+    endpoint: (name: string) => BrokerEndpoint,
+  ): { username?: string; password?: string } | undefined {
+    if (spec.driver !== 'mqtt') return undefined;
+    const login = instrumentLogin(id, spec, files);
+    if (spec.broker !== 'default') return login;
+    return this.broker.admitInstrument(id, spec.topicPrefix ?? endpoint('default').topicPrefix, login);
   }
 }

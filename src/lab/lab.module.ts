@@ -1,12 +1,14 @@
-/** Instruments: the registry, drivers, locks, hard limits, and in-process simulators. */
+/** Instruments: the registry, drivers, locks, hard limits, manual control, and in-process simulators. */
 import { Module } from '@nestjs/common';
 import { BrokerModule } from '../broker/broker.module.js';
+import { StoreModule } from '../store/store.module.js';
 import { InstrumentRegistry } from './instrument-registry.service.js';
+import { ManualControl } from './manual-control.service.js';
 import { SimulatorHost } from './simulator-host.service.js';
 
 @Module({
-  imports: [BrokerModule],
-  providers: [InstrumentRegistry, SimulatorHost],
-  exports: [InstrumentRegistry],
+  imports: [BrokerModule, StoreModule],
+  providers: [InstrumentRegistry, SimulatorHost, ManualControl],
+  exports: [InstrumentRegistry, ManualControl],
 })
 export class LabModule {}

@@ -25,7 +25,7 @@ export class SimulatorHost implements OnApplicationShutdown {
   async startFor(
     lab: LabSpec,
     instruments: Record<string, InstrumentSpec>,
-    broker: (name: string) => SimBroker,
+    broker: (name: string, instrument: string) => SimBroker,
   ): Promise<void> {
     const subset: LabSpec = { ...lab, instruments };
     let shared = this.sharedByLab.get(lab.name);

@@ -3,6 +3,7 @@
  * parameters, units can be read, and interlocks watch readings that exist, with units that compare.
  */
 import { boundsOf, type Abstract } from '../common/expression-bounds.js';
+import { checkOpcuaInstrument } from '../../drivers/opcua/opcua.lab-checks.js';
 import type { PathKey } from '../common/schema-messages.js';
 import { didYouMean } from '../common/suggest.js';
 import { convert, parseUnit, sameDimension } from '../common/units.js';
@@ -24,9 +25,10 @@ export function limitFor(instrument: InstrumentSpec, action: string, param: stri
 export function checkLab(lab: LabSpec): Finding[] {
   const out: Finding[] = [];
   for (const [id, inst] of Object.entries(lab.instruments)) {
-    if (inst.broker !== 'default' && !lab.brokers[inst.broker]) {
+    if (inst.driver === 'mqtt' && inst.broker !== 'default' && !lab.brokers[inst.broker]) {
       out.push({ path: ['instruments', id, 'broker'], message: `no broker "${inst.broker}" in brokers` });
     }
+    if (inst.driver === 'opcua') out.push(...checkOpcuaInstrument(id, inst));
     for (const [actionName, action] of Object.entries(inst.actions)) {
       out.push(...checkActionLimits(id, inst, actionName, action));
     }

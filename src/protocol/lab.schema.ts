@@ -4,6 +4,8 @@
  * parameter must have one.
  */
 import { z } from 'zod';
+import { mqttBrokerSchema, mqttInstrumentFields } from '../../drivers/mqtt/mqtt.lab-schema.js';
+import { opcuaInstrumentFields } from '../../drivers/opcua/opcua.lab-schema.js';
 import { condition, header, integer, name, unit, valueType, duration } from './schema-parts.js';
 
 export const paramSpecSchema = z
@@ -49,7 +51,7 @@ export const simulatorSchema = z
   })
   .describe('Run a simulated instrument in the daemon when simulators.inProcess is on');
 
-/** What every instrument entry has, whatever its driver; a driver's schema adds its own keys (address, security). */
+/** The keys every instrument entry has, whatever its driver; each driver adds its own (drivers/<name>/*.lab-schema.ts). */
 export const instrumentCommon = {
   description: z.string().optional(),
   actions: z.record(name(), actionSchema),
@@ -62,14 +64,10 @@ export const instrumentCommon = {
   simulator: simulatorSchema.optional(),
 };
 
-const mqttInstrumentSchema = z.strictObject({
-  driver: z.literal('mqtt'),
-  ...instrumentCommon,
-  broker: name().default('default').describe('A broker of this lab file; "default" is the daemon\'s own'),
-  topicPrefix: z.string().min(1).optional().describe('Topic prefix; default: the broker\'s, else "labloop"'),
-});
-
-export const instrumentSchema = z.discriminatedUnion('driver', [mqttInstrumentSchema]);
+export const instrumentSchema = z.discriminatedUnion('driver', [
+  z.strictObject({ ...mqttInstrumentFields, ...instrumentCommon }),
+  z.strictObject({ ...opcuaInstrumentFields, ...instrumentCommon }),
+]);
 
 export const interlockSchema = z
   .strictObject({
@@ -83,12 +81,7 @@ export const interlockSchema = z
   })
   .describe('An interlock');
 
-export const brokerSchema = z.strictObject({
-  url: z.string().regex(/^(mqtts?|tcp):\/\//, 'expected an mqtt:// or mqtts:// URL'),
-  username: z.string().optional(),
-  password: z.string().optional(),
-  topicPrefix: z.string().min(1).optional(),
-});
+export const brokerSchema = mqttBrokerSchema;
 
 export const labSchema = z.strictObject({
   ...header('lab'),

@@ -99,6 +99,6 @@ describe('labloop confirm', () => {
   it('says when no daemon answers', async () => {
     const p = labloop(['confirm', 'e1', 'load', '--url', 'http://127.0.0.1:1']);
     expect((await p.exited).code).toBe(3);
-    expect(p.stderr()).toMatch(/cannot reach the daemon at http:\/\/127\.0\.0\.1:1/);
+    expect(p.stderr()).toMatch(/no labloop daemon answers at http:\/\/127\.0\.0\.1:1/);
   });
 });

@@ -1,7 +1,12 @@
 /** In-memory ports for the plan runner: a journal with the store's semantics, scripted instruments, readings, operators. */
 import { randomUUID } from 'node:crypto';
 import { InstrumentLock } from '../../src/lab/instrument-lock.js';
-import type { CommandOutcome, CommandRequest, ExecuteOptions } from '../../src/lab/instrument-driver.port.js';
+import type {
+  CommandOutcome,
+  CommandRequest,
+  ExecuteOptions,
+  Reconciliation,
+} from '../../src/lab/instrument-driver.port.js';
 import type {
   ExecutionPorts,
   ExperimentHistory,
@@ -130,6 +135,11 @@ export class ScriptedInstruments {
     private readonly clock: ManualClock,
     private readonly behaviours: Record<string, Behaviour>,
   ) {}
+
+  /** Like an MQTT instrument: a pending command can always be sent again with its id. */
+  reconcile(): Promise<Reconciliation> {
+    return Promise.resolve({ kind: 'resend' });
+  }
 
   reserve(instrument: string, signal: AbortSignal): Promise<() => void> {
     const lock = this.locks.get(instrument) ?? new InstrumentLock(1);

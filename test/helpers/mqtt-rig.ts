@@ -1,5 +1,8 @@
-/** A real MQTT rig for driver tests: embedded broker on a free port, one simulated instrument, one driver. */
-import { EmbeddedBroker } from '../../src/broker/embedded-broker.js';
+/**
+ * A real MQTT rig for driver tests: a broker (embedded aedes with logins and topic rights, or a real Mosquitto),
+ * one simulated instrument `dev` logged in as itself, one driver logged in as the daemon.
+ */
+import type { MqttClient } from 'mqtt';
 import { SystemClock, type Clock } from '../../src/common/clock.js';
 import { EventBus } from '../../src/events/event-bus.service.js';
 import { MqttInstrumentDriver } from '../../drivers/mqtt/mqtt-instrument.driver.js';
@@ -7,25 +10,28 @@ import { MqttLink } from '../../drivers/mqtt/mqtt-link.js';
 import { instrumentSchema } from '../../src/protocol/lab.schema.js';
 import { MqttSimInstrument } from '../../simulators/common/mqtt-sim-instrument.js';
 import type { SimModel } from '../../simulators/common/sim-model.js';
+import { startTestBroker, type BrokerKind, type TestBroker } from './test-brokers.js';
 
 export interface MqttRig {
-  broker: EmbeddedBroker;
+  broker: TestBroker;
   link: MqttLink;
   driver: MqttInstrumentDriver;
   sim?: MqttSimInstrument;
   events: EventBus;
   clock: Clock;
   executed: string[];
+  /** Starts (another) simulated `dev`, logged in as `dev`. */
+  startSim(model?: SimModel): Promise<MqttSimInstrument>;
   close(): Promise<void>;
 }
 
 export async function mqttRig(
-  o: { model?: SimModel; replyTimeoutMs?: number; startSim?: boolean } = {},
+  o: { broker?: BrokerKind; model?: SimModel; replyTimeoutMs?: number; startSim?: boolean } = {},
 ): Promise<MqttRig> {
   const clock = new SystemClock();
-  const broker = await EmbeddedBroker.start({ port: 0 });
+  const broker = await startTestBroker(o.broker ?? 'aedes');
   const events = new EventBus(clock);
-  const link = new MqttLink({ url: broker.url, topicPrefix: 'labloop' });
+  const link = new MqttLink({ url: broker.url, topicPrefix: 'labloop', ...broker.login('labloop') });
   const executed: string[] = [];
   const model = o.model ?? echoModel();
   const spec = instrumentSchema.parse({
@@ -42,24 +48,29 @@ export async function mqttRig(
       clock,
       events,
       replyTimeoutMs: o.replyTimeoutMs ?? 2000,
+      files: { dataDir: '.', labPath: (p) => p },
       transports: { mqtt: () => link },
     },
     o.replyTimeoutMs ?? 2000,
   );
   await driver.connect();
   await link.waitConnected(5000);
-  let sim: MqttSimInstrument | undefined;
-  if (o.startSim !== false) {
-    sim = new MqttSimInstrument({
+  const sims: MqttSimInstrument[] = [];
+  const startSim = async (m = model): Promise<MqttSimInstrument> => {
+    const sim = new MqttSimInstrument({
       id: 'dev',
       url: broker.url,
-      model,
+      ...broker.login('dev'),
+      model: m,
       clock,
       seed: 1,
       onExecute: (id) => executed.push(id),
     });
     await sim.start();
-  }
+    sims.push(sim);
+    return sim;
+  };
+  const sim = o.startSim === false ? undefined : await startSim();
   return {
     broker,
     link,
@@ -68,13 +79,20 @@ export async function mqttRig(
     events,
     clock,
     executed,
+    startSim,
     close: async () => {
-      await sim?.stop();
+      for (const s of sims) await s.stop();
       await driver.close();
       await link.close();
       await broker.close();
     },
   };
+}
+
+/** Cuts a simulated instrument's connection without a goodbye, as a crash or a pulled cable would. */
+export function dropConnection(sim: MqttSimInstrument): void {
+  const client = (sim as unknown as { client?: MqttClient }).client;
+  client?.stream.destroy();
 }
 
 /** `echo {x}` returns {y: 2x} after `ms` milliseconds. */

@@ -63,7 +63,15 @@ export async function simLabRig(o: {
     const spec = lab.instruments[inst.id];
     if (!spec) throw new Error(`no spec for ${inst.id}`);
     drivers[inst.id] = new MqttInstrumentDriver(
-      { id: inst.id, spec, clock: o.clock, events, replyTimeoutMs, transports: { mqtt: () => link } },
+      {
+        id: inst.id,
+        spec,
+        clock: o.clock,
+        events,
+        replyTimeoutMs,
+        transports: { mqtt: () => link },
+        files: { dataDir: '.', labPath: (p) => p },
+      },
       replyTimeoutMs,
     );
   }

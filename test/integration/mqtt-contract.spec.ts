@@ -1,11 +1,15 @@
 /**
- * The MQTT contract v1 end to end: a real aedes broker, the simulated instrument and the driver on loopback.
+ * The MQTT contract v1 end to end, the same suite against the embedded aedes and a real Mosquitto (both with logins
+ * and topic rights): the simulated instrument and the driver on loopback.
  */
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { jest } from '@jest/globals';
 import { connect } from 'mqtt';
 import { firstValueFrom, filter, take, toArray } from 'rxjs';
 import type { CommandRequest } from '../../src/lab/instrument-driver.port.js';
-import { echoModel, mqttRig, type MqttRig } from '../helpers/mqtt-rig.js';
+import { dropConnection, echoModel, mqttRig, type MqttRig } from '../helpers/mqtt-rig.js';
+import { BROKER_KINDS } from '../helpers/test-brokers.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 function request(x: number, over: Partial<CommandRequest> = {}): CommandRequest {
@@ -19,12 +23,12 @@ function request(x: number, over: Partial<CommandRequest> = {}): CommandRequest 
   };
 }
 
-describe('MQTT contract v1 (aedes, simulator, driver)', () => {
+describe.each(BROKER_KINDS)('MQTT contract v1 (%s, simulator, driver)', (broker) => {
   let rig: MqttRig;
   afterEach(async () => rig?.close());
 
   it('runs a command: accepted, running with progress, done with the result; tracks the retained state', async () => {
-    rig = await mqttRig();
+    rig = await mqttRig({ broker });
     await waitFor('instrument online', () => rig.driver.status().online);
     const progress: string[] = [];
     const outcome = await rig.driver.execute(request(21), { onProgress: (p) => progress.push(p.status) });
@@ -36,7 +40,7 @@ describe('MQTT contract v1 (aedes, simulator, driver)', () => {
   });
 
   it('never runs a repeated command id twice and answers it with the first outcome', async () => {
-    rig = await mqttRig();
+    rig = await mqttRig({ broker });
     const req = request(5);
     expect(await rig.driver.execute(req)).toEqual({ status: 'done', result: { y: 10 } });
     expect(await rig.driver.execute(req, { alreadySent: true })).toEqual({
@@ -47,7 +51,7 @@ describe('MQTT contract v1 (aedes, simulator, driver)', () => {
   });
 
   it('has the instrument refuse a command received after its deadline', async () => {
-    rig = await mqttRig();
+    rig = await mqttRig({ broker });
     const outcome = await rig.driver.execute(request(1, { deadline: Date.now() - 1 }));
     expect(outcome).toEqual({
       status: 'rejected',
@@ -57,7 +61,7 @@ describe('MQTT contract v1 (aedes, simulator, driver)', () => {
   });
 
   it('gets unknown actions and bad parameters rejected with a code naming the parameter', async () => {
-    rig = await mqttRig();
+    rig = await mqttRig({ broker });
     expect(await rig.driver.execute(request(1, { action: 'fly' }))).toMatchObject({
       status: 'rejected',
       error: { code: 'UNKNOWN_ACTION' },
@@ -69,7 +73,7 @@ describe('MQTT contract v1 (aedes, simulator, driver)', () => {
   });
 
   it('aborts a running command: it ends failed with ABORTED', async () => {
-    rig = await mqttRig({ model: echoModel(3000) });
+    rig = await mqttRig({ broker, model: echoModel(3000) });
     const controller = new AbortController();
     const pending = rig.driver.execute(request(1), {
       signal: controller.signal,
@@ -79,15 +83,15 @@ describe('MQTT contract v1 (aedes, simulator, driver)', () => {
   });
 
   it('times out cleanly when nobody answers', async () => {
-    rig = await mqttRig({ startSim: false, replyTimeoutMs: 200 });
+    rig = await mqttRig({ broker, startSim: false, replyTimeoutMs: 200 });
     const outcome = await rig.driver.execute(request(1, { timeoutMs: 400 }));
     expect(outcome).toMatchObject({ status: 'timeout', error: { code: 'INSTRUMENT_TIMEOUT' } });
   });
 
   it('waits for an offline instrument and sends again, same id, when it comes back', async () => {
-    rig = await mqttRig({ startSim: false, replyTimeoutMs: 300 });
+    rig = await mqttRig({ broker, startSim: false, replyTimeoutMs: 300 });
     // The instrument was seen and then went away (its last will).
-    const will = connect(rig.broker.url);
+    const will = connect(rig.broker.url, rig.broker.login('dev'));
     await new Promise((r) => will.once('connect', r));
     await will.publishAsync('labloop/dev/state', JSON.stringify({ online: false }), { qos: 1, retain: true });
     await will.endAsync();
@@ -95,45 +99,31 @@ describe('MQTT contract v1 (aedes, simulator, driver)', () => {
     const req = request(4);
     const pending = rig.driver.execute(req);
     await new Promise((r) => setTimeout(r, 500));
-    const { MqttSimInstrument } = await import('../../simulators/common/mqtt-sim-instrument.js');
-    const sim = new MqttSimInstrument({
-      id: 'dev',
-      url: rig.broker.url,
-      model: echoModel(),
-      clock: rig.clock,
-      seed: 1,
-      onExecute: (id) => rig.executed.push(id),
-    });
-    await sim.start();
-    try {
-      expect(await pending).toEqual({ status: 'done', result: { y: 8 } });
-      expect(rig.executed).toEqual([req.id]);
-    } finally {
-      await sim.stop();
-    }
+    await rig.startSim();
+    expect(await pending).toEqual({ status: 'done', result: { y: 8 } });
+    expect(rig.executed).toEqual([req.id]);
   });
 
   it('marks the instrument offline and its readings invalid when it disappears (last will)', async () => {
-    rig = await mqttRig();
+    rig = await mqttRig({ broker });
     await firstValueFrom(rig.driver.readings$.pipe(filter((r) => r.valid)));
     const invalid = firstValueFrom(rig.driver.readings$.pipe(filter((r) => !r.valid)));
+    const offline = firstValueFrom(rig.driver.status$.pipe(filter((st) => !st.online)));
     // Kill the simulator's socket without a goodbye: the broker publishes its will.
-    for (const client of Object.values(
-      (
-        rig.broker.instance as unknown as {
-          clients: Record<string, { id: string; conn: { destroy(): void } }>;
-        }
-      ).clients,
-    )) {
-      if (client.id.startsWith('sim-')) client.conn.destroy();
-    }
+    dropConnection(rig.sim!);
     expect((await invalid).valid).toBe(false);
-    await waitFor('offline', () => !rig.driver.status().online);
+    expect(await offline).toMatchObject({ link: true, online: false });
   });
 
-  it('ignores and counts malformed replies and telemetry; keeps working', async () => {
-    rig = await mqttRig();
-    const garbage = connect(rig.broker.url);
+  it('ignores, counts and logs malformed replies and telemetry; no crash, no state change', async () => {
+    rig = await mqttRig({ broker });
+    await waitFor('described and online', () => rig.driver.describe() && rig.driver.status().online);
+    const before = { status: rig.driver.status(), describe: rig.driver.describe() };
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    let events = 0;
+    rig.events.on('mqtt.malformed', () => events++);
+    // The instrument's own login: it may publish on its topics, so garbage gets through to the driver.
+    const garbage = connect(rig.broker.url, rig.broker.login('dev'));
     await new Promise((r) => garbage.once('connect', r));
     const bad = [
       '',
@@ -151,12 +141,19 @@ describe('MQTT contract v1 (aedes, simulator, driver)', () => {
     }
     await waitFor('1000 malformed messages counted', () => rig.driver.malformedCount >= 1000, 10_000);
     await garbage.endAsync();
+    expect(rig.driver.malformedCount).toBe(1000);
+    expect(events).toBe(1000);
+    // Logged, but not 1,000 times: the first ten, then every hundredth.
+    const logged = warn.mock.calls.filter(([m]) => String(m).includes('malformed')).length;
+    warn.mockRestore();
+    expect(logged).toBe(20);
+    expect({ status: rig.driver.status(), describe: rig.driver.describe() }).toEqual(before);
     expect(await rig.driver.execute(request(3))).toEqual({ status: 'done', result: { y: 6 } });
     expect(rig.driver.status().online).toBe(true);
   });
 
   it('delivers telemetry as valid readings while the instrument is online', async () => {
-    rig = await mqttRig();
+    rig = await mqttRig({ broker });
     const readings = await firstValueFrom(rig.driver.readings$.pipe(take(3), toArray()));
     expect(readings.map((r) => [r.name, r.value, r.valid])).toEqual([
       ['level', 1.5, true],

@@ -3,6 +3,7 @@
  * a manual step confirmed over the API — across a restart while it waits —, a wait on a live reading, replicates in
  * a repeat, a read into a measurement, the mean analyzer; and a failure policy that holds the campaign.
  */
+import { createToken } from '../helpers/api-token.js';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CampaignRunner } from '../../src/campaign/campaign-runner.service.js';
@@ -30,7 +31,10 @@ async function waiting(t: TestApp, campaignId: string): Promise<Waiting[]> {
 function confirm(t: TestApp, experimentId: string, key: string, body: object): Promise<Response> {
   return fetch(`${t.url}/api/experiments/${experimentId}/steps/${encodeURIComponent(key)}/confirm`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${createToken(t.app, `operator-${Math.random()}`)}`,
+    },
     body: JSON.stringify(body),
   });
 }
