@@ -1,10 +1,7 @@
 /**
- * The lab-file entries of the simulated chemistry instruments, as our best reading of DESIGN.md's "OPC UA mapping":
- * each labloop action is a short list of OPC UA operations — `write` a variable, `call` a method, `wait` until a
- * monitored variable meets a condition, `read` a result — or the LADS preset (`lads: { unit, program }`: StartProgram
- * with the experiment id as SupervisoryJobId and the command id as SupervisoryTaskId, follow the unit's state, read
- * the Result's VariableSet). Nodes are browse paths from the LADS device under DI's DeviceSet, matched by browse
- * name. This shape is not in the lab schema yet (issue 4 adds `driver: opcua`); the lead aligns the two after merging.
+ * The lab-file entries of the simulated chemistry instruments for the OPC UA driver (docs/opcua.md): setpoints and
+ * starts as `operations` (write, call, wait, read), refills, flushes and HPLC analyses as LADS programs, readings by
+ * subscription. Nodes are browse paths from the Objects folder through DI's DeviceSet to the LADS device.
  */
 import { CHEM_INSTRUMENTS, type ChemInstrumentDef } from '../chem/chem-instruments.js';
 import { PEAKS } from '../chem/hplc.model.js';
@@ -12,13 +9,11 @@ import { PEAKS } from '../chem/hplc.model.js';
 export interface OpcuaLabOptions {
   /** Endpoint URL per instrument id. */
   endpoints: Record<string, string>;
-  /** Only these instruments (default: those with an endpoint). */
-  instruments?: readonly string[];
 }
 
-const unitPath = (_d: ChemInstrumentDef, unit: string): string => `FunctionalUnitSet/${unit}`;
-const fn = (d: ChemInstrumentDef, unit: string, name: string): string =>
-  `${unitPath(d, unit)}/FunctionSet/${name}`;
+const unit = (d: ChemInstrumentDef, name: string): string =>
+  `/DeviceSet/${d.device}/FunctionalUnitSet/${name}`;
+const fn = (d: ChemInstrumentDef, u: string, name: string): string => `${unit(d, u)}/FunctionSet/${name}`;
 
 function pump(d: ChemInstrumentDef): Record<string, unknown> {
   const flow = fn(d, 'Pump', 'FlowRate');
@@ -27,36 +22,57 @@ function pump(d: ChemInstrumentDef): Record<string, unknown> {
       set_flow: {
         description: 'Set the flow rate and pump until stopped (or the syringe is empty)',
         params: { flow: { type: 'number', unit: 'mL/min' } },
-        do: [
+        duration: '5 s',
+      },
+      stop: { description: 'Stop pumping' },
+      refill: {
+        description: 'Refill the syringe from its reservoir (pump stopped)',
+        result: { volume: { type: 'number', unit: 'mL' } },
+        duration: '2 min',
+      },
+      flush: { description: 'Flush the line (clears a clog)', duration: '2 min' },
+    },
+    readings: {
+      flow: { type: 'number', unit: 'mL/min' },
+      volume: { type: 'number', unit: 'mL' },
+      pressure: { type: 'number', unit: 'bar' },
+    },
+    readingNodes: {
+      flow: `${flow}/CurrentValue`,
+      volume: `${fn(d, 'Pump', 'SyringeVolume')}/SensorValue`,
+      pressure: `${fn(d, 'Pump', 'Pressure')}/SensorValue`,
+    },
+    limits: { 'set_flow.flow': { min: 0, max: 10, unit: 'mL/min' } },
+    operations: {
+      set_flow: {
+        idempotent: true, // a setpoint and a start: repeating them is harmless
+        steps: [
           { write: { node: `${flow}/TargetValue`, value: '${params.flow}' } },
-          { call: { method: `${flow}/ControlFunctionState/Start` } },
+          { call: { object: `${flow}/ControlFunctionState`, method: 'Start' } },
           {
             wait: {
               node: `${flow}/CurrentValue`,
-              within: { target: '${params.flow}', tolerance: 0.05 },
-              for: '2 s',
+              near: '${params.flow}',
+              tolerance: 0.05,
+              hold: '2 s',
               timeout: '1 min',
             },
           },
         ],
       },
-      stop: { description: 'Stop pumping', do: [{ call: { method: `${flow}/ControlFunctionState/Stop` } }] },
-      refill: {
-        description: 'Refill the syringe from its reservoir (pump stopped)',
-        lads: { unit: unitPath(d, 'Pump'), program: 'Refill' },
-        result: { volume: { type: 'number', unit: 'mL', from: 'Volume' } },
-      },
-      flush: {
-        description: 'Flush the line (clears a clog)',
-        lads: { unit: unitPath(d, 'Pump'), program: 'Flush' },
+      stop: {
+        idempotent: true,
+        steps: [{ call: { object: `${flow}/ControlFunctionState`, method: 'Stop' } }],
       },
     },
-    readings: {
-      flow: { node: `${flow}/CurrentValue`, type: 'number', unit: 'mL/min' },
-      volume: { node: `${fn(d, 'Pump', 'SyringeVolume')}/SensorValue`, type: 'number', unit: 'mL' },
-      pressure: { node: `${fn(d, 'Pump', 'Pressure')}/SensorValue`, type: 'number', unit: 'bar' },
+    lads: {
+      functionalUnit: unit(d, 'Pump'),
+      programs: {
+        refill: { template: 'Refill', results: { volume: 'Volume' } },
+        flush: { template: 'Flush' },
+      },
     },
-    limits: { 'set_flow.flow': { min: 0, max: 10, unit: 'mL/min' } },
+    abort: [{ call: { object: `${flow}/ControlFunctionState`, method: 'Stop' } }],
   };
 }
 
@@ -67,66 +83,85 @@ function reactor(d: ChemInstrumentDef): Record<string, unknown> {
       set_temperature: {
         description: 'Heat to a temperature and wait until it holds within ±0.5 °C for 30 s',
         params: { temperature: { type: 'number', unit: 'degC' } },
-        do: [
+        result: { temperature: { type: 'number', unit: 'degC' } },
+        duration: '15 min',
+      },
+      heater_off: { description: 'Turn the heater off' },
+    },
+    readings: {
+      temperature: { type: 'number', unit: 'degC' },
+      residence_time: { type: 'number', unit: 'min' },
+      total_flow: { type: 'number', unit: 'mL/min' },
+      pressure: { type: 'number', unit: 'bar' },
+      volume: { type: 'number', unit: 'mL' },
+    },
+    readingNodes: {
+      temperature: `${t}/CurrentValue`,
+      residence_time: `${fn(d, 'Reactor', 'ResidenceTime')}/SensorValue`,
+      total_flow: `${fn(d, 'Reactor', 'TotalFlow')}/SensorValue`,
+      pressure: `${fn(d, 'Reactor', 'Pressure')}/SensorValue`,
+      volume: `${unit(d, 'Reactor')}/ReactorVolume`,
+    },
+    limits: { 'set_temperature.temperature': { min: 20, max: 140, unit: 'degC' } },
+    operations: {
+      set_temperature: {
+        idempotent: true,
+        steps: [
           {
             call: {
-              method: `${t}/ControlFunctionState/StartWithTargetValue`,
-              args: [{ type: 'Double', value: '${params.temperature}' }],
+              object: `${t}/ControlFunctionState`,
+              method: 'StartWithTargetValue',
+              args: ['${params.temperature}'],
             },
           },
           {
             wait: {
               node: `${t}/CurrentValue`,
-              within: { target: '${params.temperature}', tolerance: 0.5 },
-              for: '30 s',
+              near: '${params.temperature}',
+              tolerance: 0.5,
+              hold: '30 s',
               timeout: '45 min',
             },
           },
+          { read: { node: `${t}/CurrentValue`, into: 'temperature' } },
         ],
       },
       heater_off: {
-        description: 'Turn the heater off',
-        do: [{ call: { method: `${t}/ControlFunctionState/Stop` } }],
+        idempotent: true,
+        steps: [{ call: { object: `${t}/ControlFunctionState`, method: 'Stop' } }],
       },
     },
-    readings: {
-      temperature: { node: `${t}/CurrentValue`, type: 'number', unit: 'degC' },
-      residence_time: {
-        node: `${fn(d, 'Reactor', 'ResidenceTime')}/SensorValue`,
-        type: 'number',
-        unit: 'min',
-      },
-      total_flow: { node: `${fn(d, 'Reactor', 'TotalFlow')}/SensorValue`, type: 'number', unit: 'mL/min' },
-      pressure: { node: `${fn(d, 'Reactor', 'Pressure')}/SensorValue`, type: 'number', unit: 'bar' },
-      volume: { node: `${unitPath(d, 'Reactor')}/ReactorVolume`, type: 'number', unit: 'mL' },
-    },
-    limits: { 'set_temperature.temperature': { min: 20, max: 140, unit: 'degC' } },
+    abort: [{ call: { object: `${t}/ControlFunctionState`, method: 'Stop' } }],
   };
 }
 
 function hplc(d: ChemInstrumentDef): Record<string, unknown> {
-  const result: Record<string, unknown> = {
-    time: { type: 'number[]', unit: 'min', from: 'Time' },
-    signal: { type: 'number[]', unit: 'mAU', from: 'Signal' },
-    peak_names: { type: 'string[]', from: 'PeakNames' },
-    retention_times: { type: 'number[]', unit: 'min', from: 'RetentionTimes' },
-    peak_areas: { type: 'number[]', unit: 'mAU*s', from: 'PeakAreas' },
-  };
+  const result: Record<string, unknown> = {};
+  const results: Record<string, string> = {};
   for (const p of PEAKS) {
-    result[`area_${p.name.toLowerCase()}`] = { type: 'number', unit: 'mAU*s', from: `Area_${p.name}` };
-    result[`conc_${p.name.toLowerCase()}`] = { type: 'number', unit: 'M', from: `Conc_${p.name}` };
+    const key = p.name.toLowerCase();
+    result[`area_${key}`] = { type: 'number', unit: 'mAU*s' };
+    result[`conc_${key}`] = { type: 'number', unit: 'M' };
+    results[`area_${key}`] = `Area_${p.name}`;
+    results[`conc_${key}`] = `Conc_${p.name}`;
   }
   return {
     actions: {
       analyze: {
-        description: 'Inject the reactor outlet and return the chromatogram and peak table (about 8 min)',
-        lads: { unit: unitPath(d, 'HPLC'), program: 'Analyze' },
+        description:
+          'Inject the reactor outlet: peak areas and calibrated concentrations (the run holds the chromatogram)',
         result,
+        duration: '8.5 min',
       },
-      flush: { description: 'Flush column and loop', lads: { unit: unitPath(d, 'HPLC'), program: 'Flush' } },
+      flush: { description: 'Flush column and loop', duration: '3 min' },
     },
-    readings: { detector: { node: `${fn(d, 'HPLC', 'Detector')}/SensorValue`, type: 'number', unit: 'mAU' } },
+    readings: { detector: { type: 'number', unit: 'mAU' } },
+    readingNodes: { detector: `${fn(d, 'HPLC', 'Detector')}/SensorValue` },
     limits: {},
+    lads: {
+      functionalUnit: unit(d, 'HPLC'),
+      programs: { analyze: { template: 'Analyze', results }, flush: { template: 'Flush' } },
+    },
   };
 }
 
@@ -135,14 +170,15 @@ export function opcuaInstruments(o: OpcuaLabOptions): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const d of CHEM_INSTRUMENTS) {
     const endpoint = o.endpoints[d.id];
-    if (!endpoint || (o.instruments && !o.instruments.includes(d.id))) continue;
+    if (!endpoint) continue;
     const body = d.kind === 'pump' ? pump(d) : d.kind === 'reactor' ? reactor(d) : hplc(d);
     out[d.id] = {
       driver: 'opcua',
       description: d.description,
       endpoint,
       security: { mode: 'None' },
-      device: d.device,
+      // Sampling in real time: under a scaled clock a real millisecond is many lab milliseconds.
+      subscription: { publishingInterval: '20 ms', samplingInterval: '20 ms' },
       ...body,
     };
   }

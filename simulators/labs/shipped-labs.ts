@@ -1,7 +1,6 @@
 /**
- * The lab files generated from the simulators: for `labloop sim` on its default ports, config/labs/sim-bio.yaml
- * (valid today) and the OPC UA draft simulators/drafts/config/labs/sim-chem.yaml (needs the OPC UA driver's lab
- * schema); and test/fixtures/sim-bio-inprocess.yaml, the bio lab with `simulator:` blocks so that a daemon runs it
+ * The lab files generated from the simulators: for `labloop sim` on its default ports, config/labs/sim-bio.yaml and
+ * config/labs/sim-chem.yaml; and test/fixtures/sim-bio-inprocess.yaml, the bio lab with `simulator:` blocks so that a daemon runs it
  * in its own process (on its own broker and clock, virtual included). A test keeps them equal to what the code
  * writes; `node dist/simulators/labs/write-shipped-labs.js` rewrites them.
  */
@@ -13,13 +12,7 @@ export function shippedLabFiles(): { path: string; text: string }[] {
   const { mqttUrl, chemEndpoints } = defaultSimEndpoints();
   return [
     { path: 'config/labs/sim-bio.yaml', text: simLabFile({ kind: 'bio', seed: 1, mqttUrl }) },
-    {
-      path: 'simulators/drafts/config/labs/sim-chem.yaml',
-      text: simLabFile({ kind: 'chem', seed: 1, chemEndpoints }).replace(
-        '$schema=../../protocols/schema.json',
-        '$schema=../../../../protocols/schema.json',
-      ),
-    },
+    { path: 'config/labs/sim-chem.yaml', text: simLabFile({ kind: 'chem', seed: 1, chemEndpoints }) },
     {
       path: 'test/fixtures/sim-bio-inprocess.yaml',
       text: labYaml(

@@ -49,7 +49,9 @@ export function simLabFile(o: {
       `The lab \`labloop sim ${o.kind}\` runs (seed ${o.seed}); written by it with --lab-out, hard limits from the`,
       "instruments' own ranges. Narrow them for your work.",
       ...(o.kind !== 'bio'
-        ? ['OPC UA instruments (driver: opcua) need the OPC UA driver and its lab schema.']
+        ? [
+            'OPC UA servers: security mode None on the loopback, as a simulator; a real lab trusts its servers.',
+          ]
         : []),
     ],
     lab,
