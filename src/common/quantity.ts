@@ -214,6 +214,13 @@ export function formatNumber(n: number): string {
 }
 
 /** How a value reads inside text (`"well ${well}"`) and in messages. */
+/** Whether something from outside (a strategy, an API call) is a value expressions can use. */
+export function isValue(v: unknown): v is Value {
+  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (v instanceof Quantity) return true;
+  return Array.isArray(v) && v.every(isValue);
+}
+
 export function formatValue(v: Value): string {
   if (typeof v === 'number') return formatNumber(v);
   if (v instanceof Quantity) return v.toString();

@@ -8,7 +8,7 @@
 import { Logger } from '@nestjs/common';
 import { evaluateNode } from '../common/expression.js';
 import { formatDuration } from '../common/durations.js';
-import { isList, quantity, toPlain, truthy, type Value } from '../common/quantity.js';
+import { isList, isValue, quantity, toPlain, truthy, type Value } from '../common/quantity.js';
 import {
   childKey,
   type CompiledProtocol,
@@ -66,6 +66,11 @@ export class PlanRunner {
     inputs: Record<string, Value>,
     control: ExecutionControl,
   ): Promise<RunOutcome> {
+    // Inputs come from strategies and API callers: refuse anything that is not a value before any step uses it.
+    for (const [name, v] of Object.entries(inputs as Record<string, unknown>)) {
+      if (!isValue(v))
+        return { status: 'failed', reason: `input ${name} is not a number, text, true/false or list` };
+    }
     const halt = new AbortController();
     const run: Run = {
       e,

@@ -122,6 +122,6 @@ describe('operator CLI against a running daemon', () => {
   it('says plainly when no daemon answers', async () => {
     const port = await freePort();
     const r = await run(['status', '--url', `http://127.0.0.1:${port}`]);
-    expect(r).toMatchObject({ code: 1, err: expect.stringContaining('no labloop daemon answers') });
+    expect(r).toMatchObject({ code: 3, err: expect.stringContaining('no labloop daemon answers') });
   });
 });

@@ -43,9 +43,13 @@ async function runCampaign(
 describe('campaign-start preflight (real stack)', () => {
   it('holds a campaign whose lab file gives a unit the instrument does not use', async () => {
     const r = await runCampaign(
-      lab.replace('temperature: { type: number, unit: degC }', 'temperature: { type: number, unit: K }'),
+      // A consistent lab file in kelvin (the campaign's degC range converts into the K limit)...
+      lab
+        .replace('temperature: { type: number, unit: degC }', 'temperature: { type: number, unit: K }')
+        .replace('temperature: { min: 20, max: 70 }', 'temperature: { min: 293, max: 343 }'),
       campaign,
     );
+    // ...for a reader that describes itself in degC: a contradiction only the instrument can reveal.
     expect(r).toEqual({
       status: 'held',
       reason: expect.stringContaining(
@@ -65,7 +69,7 @@ describe('campaign-start preflight (real stack)', () => {
     );
     expect(r.status).toBe('held');
     expect(r.reason).toMatch(
-      /reaches 85, above the hard limit 80 of reader\.measure\.temperature \(as the instrument narrows it\)/,
+      /reaches 85 degC, above the hard limit 80 degC of reader\.measure\.temperature \(as the instrument narrows it\)/,
     );
     expect(r.designed).toBe(0);
   });

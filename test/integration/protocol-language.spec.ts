@@ -153,7 +153,7 @@ describe('protocol language on the real stack', () => {
       expect(records.steps(e?.id ?? '')).toEqual([
         expect.objectContaining({ key: 'hot', status: 'held', attempts: 2 }),
       ]);
-      expect(records.commands(e?.id ?? '').map((x) => x.status)).toEqual(['rejected', 'rejected']);
+      expect(records.commands(e?.id ?? '').map((x) => x.status)).toEqual(['timeout', 'timeout']);
     } finally {
       await t.close();
       dir.cleanup();

@@ -87,8 +87,10 @@ describe('reconciling commands a crash left pending (executor ↔ drivers)', () 
   function crashed(instrument: string, action: string, params: Record<string, number>, id?: string) {
     const journal = t.app.get(Journal);
     const e = journal.write((tx) => tx.createExperiment(campaignId, ++seq, randomUUID(), {}));
-    const cmd = journal.write((tx) =>
-      tx.createCommand({
+    // As the plan runner journals it: the step's attempt starts with its command, in one transaction.
+    const cmd = journal.write((tx) => {
+      tx.startStep(e, 'run', 'action');
+      return tx.createCommand({
         experimentId: e.id,
         step: 'run',
         attempt: 1,
@@ -96,8 +98,8 @@ describe('reconciling commands a crash left pending (executor ↔ drivers)', () 
         action,
         params,
         deadline: Date.now() + 60_000,
-      }),
-    );
+      });
+    });
     const protocol: ProtocolSpec = {
       inputs: {},
       steps: [{ id: 'run', instrument, action, params, timeout: '20 s' }],
@@ -144,7 +146,7 @@ describe('reconciling commands a crash left pending (executor ↔ drivers)', () 
     });
     const runsBefore = lads.runs.length;
     const outcome = await c.resume();
-    expect(outcome).toEqual({ status: 'executed', outputs: {} });
+    expect(outcome).toEqual({ status: 'executed', outputs: {}, units: {} });
     expect(lads.runs.length).toBe(runsBefore);
     expect(t.app.get(RecordsRepository).commands(c.e.id)).toEqual([
       expect.objectContaining({ id: c.cmd, status: 'done', result: { rate: 60 } }),
@@ -153,7 +155,7 @@ describe('reconciling commands a crash left pending (executor ↔ drivers)', () 
 
   it('starts a LADS command the device never received, once, with its stored id', async () => {
     const c = crashed('reader', 'measure', { temperature: 10 });
-    expect(await c.resume()).toEqual({ status: 'executed', outputs: {} });
+    expect(await c.resume()).toEqual({ status: 'executed', outputs: {}, units: {} });
     expect(lads.runs.filter((r) => r.taskId === c.cmd)).toEqual([expect.objectContaining({ jobId: c.e.id })]);
   });
 });
