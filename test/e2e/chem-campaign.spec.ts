@@ -4,8 +4,8 @@
  * stop and refill (LADS programs), three flows start, the outlet settles for three residence times and the inline
  * HPLC injects it. The objective must come out of the HPLC's chromatogram: the journal's peak area is the area the
  * daemon's own integrator finds in the chromatogram the device kept, the concentration is that area over the
- * response factor, the space-time yield is Summit's formula of it, and it agrees with the SnAr model at the
- * experiment's conditions within the rig's noise. (The sim runs outside Jest: node-opcua serves Double arrays, the
+ * response factor, the space-time yield and the E-factor are Summit's formulas of the peaks, and both agree with
+ * the SnAr model at the experiment's conditions within the rig's noise. (The sim runs outside Jest: node-opcua serves Double arrays, the
  * chromatogram, only outside Jest's VM context.)
  */
 import { join } from 'node:path';
@@ -30,7 +30,7 @@ const M_ORTHO = 210.21; // g/mol, the ortho product
 const RESULT_SET = 'InlineHPLC/FunctionalUnitSet/HPLC/ProgramManager/ResultSet';
 
 describe('the SnAr campaign on labloop sim chem', () => {
-  it('runs through the daemon; the space-time yield comes from the HPLC chromatogram and matches the model', async () => {
+  it('runs through the daemon; space-time yield and E-factor come from the HPLC chromatogram and match the model', async () => {
     const dir = tempDir();
     const labFile = join(dir.path, 'lab.yaml');
     const sim = labloop([
@@ -78,6 +78,7 @@ describe('the SnAr campaign on labloop sim chem', () => {
       const done: {
         params: Record<string, number>;
         sty: number | undefined;
+        eFactor: number | undefined;
         hplc: Record<string, unknown>;
         commandId: string;
       }[] = [];
@@ -106,6 +107,7 @@ describe('the SnAr campaign on labloop sim chem', () => {
           done.push({
             params: e.params as Record<string, number>,
             sty: records.observation(e.id)?.values['sty']?.mean,
+            eFactor: records.observation(e.id)?.values['e_factor']?.mean,
             hplc: analyze!.result!,
             commandId: analyze!.id,
           });
@@ -142,6 +144,12 @@ describe('the SnAr campaign on labloop sim chem', () => {
           expect(conc).toBeCloseTo(area / ortho.responseFactor, 10);
           const tau = e.params['tau']!;
           expect(e.sty).toBeCloseTo((60 * M_ORTHO * conc) / tau, 6);
+          // The E-factor from every peak, pyrrolidine by stoichiometry (it has no UV peak).
+          const c = (name: string): number => e.hplc[`conc_${name}`] as number;
+          const pyrrolidine = e.params['equiv']! * e.params['conc']! - c('ortho') - c('para') - 2 * c('bis');
+          const waste =
+            789 + 159.09 * c('dfnb') + 71.12 * pyrrolidine + M_ORTHO * c('para') + 261.33 * c('bis');
+          expect(e.eFactor).toBeCloseTo(waste / (M_ORTHO * c('ortho')), 6);
           // The SnAr model at these conditions: within the rig's noise (temperature lag and noise, pump accuracy,
           // axial dispersion, injection precision): within 3 %, as test/integration/chem-lab.spec.ts.
           const model = simulateSnar({
@@ -152,9 +160,11 @@ describe('the SnAr campaign on labloop sim chem', () => {
           });
           process.stderr.write(
             `snar: tau ${tau.toFixed(2)} min, ${e.params['equiv']!.toFixed(2)} eq, ${e.params['conc']!.toFixed(3)} M, ` +
-              `${e.params['temperature']!.toFixed(1)} °C: sty ${e.sty!.toFixed(0)} (model ${model.sty.toFixed(0)})\n`,
+              `${e.params['temperature']!.toFixed(1)} °C: sty ${e.sty!.toFixed(0)} (model ${model.sty.toFixed(0)}), ` +
+              `E-factor ${e.eFactor!.toFixed(2)} (model ${model.eFactor.toFixed(2)})\n`,
           );
           expect(Math.abs(e.sty! / model.sty - 1)).toBeLessThan(0.03);
+          expect(Math.abs(e.eFactor! / model.eFactor - 1)).toBeLessThan(0.03);
         }
       } finally {
         await hplc.close();
