@@ -8,7 +8,8 @@ import { AlertsModule } from './alerts/alerts.module.js';
 import { ApiModule } from './api/api.module.js';
 import { BrokerModule } from './broker/broker.module.js';
 import { CampaignModule } from './campaign/campaign.module.js';
-import { SystemClock, type Clock } from './common/clock.js';
+import type { Clock } from './common/clock.js';
+import { clockFromConfig } from './common/clock-from-config.js';
 import { CoreModule } from './common/core.module.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.schema.js';
@@ -31,7 +32,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(o.config),
-        CoreModule.forRoot(o.clock ?? new SystemClock(o.config.clock.timeScale)),
+        o.clock
+          ? CoreModule.forRoot(o.clock)
+          : CoreModule.forRoot(clockFromConfig(o.config.clock), { owned: true }),
         ScheduleModule.forRoot(),
         EventsModule,
         StoreModule,

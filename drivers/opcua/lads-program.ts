@@ -175,12 +175,19 @@ export class LadsClient {
         // Not seen running: a quick run, or the state from before the start. Our stopped result tells.
         this.find(u, taskId).then((f) => f?.stopped && end(s), fail);
       };
+      // A new monitored item reports the state it finds first. That report says nothing about our run, and if it
+      // arrived after StartProgram it would read as our run's end (a quick run, seen Running by the read below, then
+      // "Stopped" from before the start): take it before starting.
+      let seen!: () => void;
+      const firstReport = new Promise<void>((resolve) => (seen = resolve));
       monitors.push(
-        await this.conn.monitor(u.currentState, this.samplingIntervalMs, (dv) =>
-          onState(stateText(fromDataValue(dv))),
-        ),
+        await this.conn.monitor(u.currentState, this.samplingIntervalMs, (dv) => {
+          seen();
+          onState(stateText(fromDataValue(dv)));
+        }),
       );
       if (start) {
+        await firstReportOrTimeout(firstReport, FIRST_REPORT_WAIT_MS);
         await start();
         started = true;
         onState(await this.state(u));
@@ -281,6 +288,15 @@ export class LadsClient {
       estimatedRuntime: await opt('EstimatedRuntime'),
     };
   }
+}
+
+/** Real time to wait for a monitored item's first report (servers send it within a publishing interval). */
+const FIRST_REPORT_WAIT_MS = 2000;
+
+function firstReportOrTimeout(report: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([report, timeout]).finally(() => clearTimeout(timer));
 }
 
 function stateText(v: unknown): string {

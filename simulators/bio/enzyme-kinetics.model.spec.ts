@@ -1,4 +1,11 @@
-import { initialRate, phFactor, temperatureFactor, TRYPSIN_LIKE } from './enzyme-kinetics.model.js';
+import {
+  inactivationRate,
+  initialRate,
+  phFactor,
+  temperatureFactor,
+  TRYPSIN_LIKE,
+  turnoverRate,
+} from './enzyme-kinetics.model.js';
 
 function argmax(f: (x: number) => number, lo: number, hi: number, step: number): number {
   let best = lo;
@@ -30,5 +37,27 @@ describe('enzyme kinetics model', () => {
 
   it('is linear in the enzyme concentration', () => {
     expect(initialRate(40, 8, 10, 0.1)).toBeCloseTo(2 * initialRate(40, 8, 10, 0.05), 9);
+  });
+});
+
+describe('thermal inactivation', () => {
+  it('halves the active enzyme in ln2/k at the reference temperature: hours at 37 °C, minutes at 60 °C', () => {
+    const halfLifeMin = Math.LN2 / inactivationRate(45) / 60;
+    expect(halfLifeMin).toBeCloseTo(Math.LN2 / 0.02, 6);
+    expect(Math.LN2 / inactivationRate(37) / 3600).toBeGreaterThan(5); // hours
+    expect(Math.LN2 / inactivationRate(60) / 60).toBeLessThan(2); // minutes
+  });
+
+  it('moves the apparent optimum lower in a longer assay', () => {
+    // Product after t seconds with first-order inactivation and no substrate depletion: ∫ v·e^(−k·s) ds.
+    const product = (tempC: number, seconds: number): number => {
+      const k = inactivationRate(tempC);
+      const v = turnoverRate(tempC, 8, 10, 0.05);
+      return k > 0 ? (v * (1 - Math.exp(-k * seconds))) / k : v * seconds;
+    };
+    const optimum = (seconds: number): number => argmax((t) => product(t, seconds), 20, 80, 0.1);
+    const instant = argmax((t) => turnoverRate(t, 8, 10, 0.05), 20, 80, 0.1);
+    expect(optimum(60)).toBeLessThanOrEqual(instant);
+    expect(optimum(3600)).toBeLessThan(optimum(60) - 1.5);
   });
 });

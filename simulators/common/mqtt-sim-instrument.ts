@@ -1,23 +1,23 @@
 /**
- * A simulated instrument on the MQTT contract v1, the instrument's side: retained state and describe, a last will,
- * commands answered accepted → running → done | failed, idempotent ids, deadlines, abort, telemetry. One command
- * runs at a time; others queue. Runs any SimModel.
+ * A simulated instrument on the MQTT contract v1, the instrument's side of the wire: retained state and describe, a
+ * last will, commands and replies (handled by SimCommandProcessor), telemetry. Its faults also reach the wire here:
+ * it drops off the network and comes back, publishes garbage, and reports the state a clog imposes.
  */
 import { connect, type MqttClient } from 'mqtt';
 import type { Socket } from 'node:net';
-import { sleep, type Clock, type Timer } from '../../src/common/clock.js';
+import type { Clock, Timer } from '../../src/common/clock.js';
 import { SeededRandom, deriveSeed } from '../../src/common/seeded-random.js';
 import {
   CONTRACT_VERSION,
   commandPayload,
   decode,
-  ERROR_CODES,
   instrumentTopics,
-  type CommandPayload,
   type ReplyPayload,
 } from '../../drivers/mqtt/mqtt.contract.js';
-import { SimCommandMemory } from './sim-command-memory.js';
-import { checkParams, SimActionError, type SimModel } from './sim-model.js';
+import { garbagePayload, withBias } from './fault-effects.js';
+import type { InstrumentFaults } from './instrument-faults.js';
+import { SimCommandProcessor } from './sim-command-processor.js';
+import type { SimModel } from './sim-model.js';
 
 export interface MqttSimOptions {
   id: string;
@@ -28,28 +28,29 @@ export interface MqttSimOptions {
   topicPrefix?: string;
   username?: string;
   password?: string;
+  faults?: InstrumentFaults;
   /** Called with every command id the instrument starts executing (for tests and crash audits). */
   onExecute?: (commandId: string, action: string) => void;
-}
-
-interface Running {
-  cmd: CommandPayload;
-  controller: AbortController;
 }
 
 export class MqttSimInstrument {
   private client?: MqttClient;
   private readonly topics: ReturnType<typeof instrumentTopics>;
-  private readonly memory = new SimCommandMemory();
-  private readonly queue: CommandPayload[] = [];
-  private running?: Running;
+  private readonly processor: SimCommandProcessor;
   private telemetryTimer?: Timer;
-  private readonly rng: SeededRandom;
-  private executed = 0;
+  private readonly telemetryRng: SeededRandom;
+  private garbageSent = 0;
+  private stopped = false;
+  private offline = false;
 
   constructor(private readonly o: MqttSimOptions) {
     this.topics = instrumentTopics(o.topicPrefix ?? 'labloop', o.id);
-    this.rng = new SeededRandom(deriveSeed(o.seed, o.id));
+    this.telemetryRng = new SeededRandom(deriveSeed(o.seed, o.id, 'telemetry'));
+    this.processor = new SimCommandProcessor(o, {
+      reply: (r, garbled) => this.publishReply(r, garbled),
+      repeat: (r) => this.publishReply(r, false),
+      stateChanged: () => this.publishState(),
+    });
   }
 
   get id(): string {
@@ -58,10 +59,59 @@ export class MqttSimInstrument {
 
   /** Commands actually executed (never counts a repeated id). */
   get executedCount(): number {
-    return this.executed;
+    return this.processor.executedCount;
+  }
+
+  get faults(): InstrumentFaults | undefined {
+    return this.o.faults;
   }
 
   async start(): Promise<void> {
+    this.stopped = false;
+    await this.connectClient();
+    this.o.faults?.attach({
+      offline: () => void this.goOffline(),
+      online: () => void this.comeBack(),
+      changed: () => this.publishState(),
+    });
+    this.scheduleTelemetry();
+  }
+
+  /** Goes offline the way a real instrument shuts down: says so, then disconnects. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.o.faults?.detach();
+    this.telemetryTimer?.cancel();
+    this.processor.stop(new Error('simulator stopped'));
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    if (client.connected) {
+      await client
+        .publishAsync(this.topics.state, JSON.stringify({ online: false }), { qos: 1, retain: true })
+        .catch(() => undefined);
+    }
+    await client.endAsync(true);
+  }
+
+  /** Drops off the network without a goodbye: the broker publishes the last will. Work in progress goes on. */
+  async goOffline(): Promise<void> {
+    const client = this.client;
+    if (!client || this.offline) return;
+    this.offline = true;
+    this.client = undefined;
+    (client.stream as Partial<Socket>).destroy?.();
+    await client.endAsync(true).catch(() => undefined);
+  }
+
+  /** Back on the network after goOffline: reconnects and republishes state and describe. */
+  async comeBack(): Promise<void> {
+    if (!this.offline || this.stopped) return;
+    this.offline = false;
+    await this.connectClient();
+  }
+
+  private async connectClient(): Promise<void> {
     const offline = JSON.stringify({ online: false });
     const client = connect(this.o.url, {
       clientId: `sim-${this.o.id}-${Math.random().toString(16).slice(2, 8)}`,
@@ -86,22 +136,12 @@ export class MqttSimInstrument {
       client.once('connect', () => resolve());
       client.once('error', reject);
     });
-    this.scheduleTelemetry();
   }
 
-  /** Goes offline the way a real instrument shuts down: says so, then disconnects. */
-  async stop(): Promise<void> {
-    this.telemetryTimer?.cancel();
-    this.running?.controller.abort(new Error('simulator stopped'));
-    const client = this.client;
-    this.client = undefined;
-    if (!client) return;
-    if (client.connected) {
-      await client
-        .publishAsync(this.topics.state, JSON.stringify({ online: false }), { qos: 1, retain: true })
-        .catch(() => undefined);
-    }
-    await client.endAsync(true);
+  private onCommand(payload: Buffer): void {
+    const d = decode(commandPayload, payload);
+    if (d.ok) this.processor.receive(d.value);
+    else this.processor.malformed(safeId(payload), d.reason);
   }
 
   private describePayload(): object {
@@ -114,125 +154,47 @@ export class MqttSimInstrument {
     return { v: CONTRACT_VERSION, model: this.o.model.model, actions, readings };
   }
 
-  private publishState(detail?: string): void {
-    const state = this.running ? 'busy' : 'idle';
-    this.publishRetained(this.topics.state, { online: true, state, ...(detail ? { detail } : {}) });
+  private publishState(): void {
+    const imposed = this.o.faults?.condition();
+    const state = imposed?.state ?? (this.processor.running ? 'busy' : 'idle');
+    this.publishRetained(this.topics.state, {
+      online: true,
+      state,
+      ...(imposed?.detail ? { detail: imposed.detail } : {}),
+    });
   }
 
   private publishRetained(topic: string, payload: object): void {
     this.client?.publish(topic, JSON.stringify(payload), { qos: 1, retain: true });
   }
 
-  private reply(r: ReplyPayload): void {
-    this.memory.set(r);
-    if (this.client?.connected) this.client.publish(this.topics.reply, JSON.stringify(r), { qos: 1 });
-  }
-
-  private onCommand(payload: Buffer): void {
-    const d = decode(commandPayload, payload);
-    if (!d.ok) {
-      const id = safeId(payload);
-      if (id)
-        this.reply({ id, status: 'rejected', error: { code: ERROR_CODES.badRequest, message: d.reason } });
-      return;
-    }
-    const cmd = d.value;
-    const known = this.memory.get(cmd.id);
-    if (known) {
-      // The same id again: answer with what became of it, never run it twice.
-      if (this.client?.connected) this.client.publish(this.topics.reply, JSON.stringify(known), { qos: 1 });
-      return;
-    }
-    if (Date.parse(cmd.deadline) < this.o.clock.now()) {
-      return this.reply({
-        id: cmd.id,
-        status: 'rejected',
-        error: { code: ERROR_CODES.expired, message: `received after its deadline ${cmd.deadline}` },
-      });
-    }
-    if (cmd.action === 'abort') return this.abort(cmd);
-    const action = this.o.model.actions[cmd.action];
-    if (!action) {
-      return this.reply({
-        id: cmd.id,
-        status: 'rejected',
-        error: { code: ERROR_CODES.unknownAction, message: `no action "${cmd.action}"` },
-      });
-    }
-    const problem = checkParams(action, cmd.params);
-    if (problem)
-      return this.reply({
-        id: cmd.id,
-        status: 'rejected',
-        error: { code: ERROR_CODES.badParameter, message: problem },
-      });
-    this.reply({ id: cmd.id, status: 'accepted' });
-    this.queue.push(cmd);
-    void this.drain();
-  }
-
-  private abort(cmd: CommandPayload): void {
-    const target = typeof cmd.params['target'] === 'string' ? cmd.params['target'] : undefined;
-    if (!target || this.running?.cmd.id === target)
-      this.running?.controller.abort(new SimActionError(ERROR_CODES.aborted, 'aborted'));
-    const queued = this.queue.findIndex((c) => c.id === target);
-    if (queued >= 0) {
-      const [c] = this.queue.splice(queued, 1);
-      if (c)
-        this.reply({
-          id: c.id,
-          status: 'failed',
-          error: { code: ERROR_CODES.aborted, message: 'aborted before it started' },
-        });
-    }
-    this.reply({ id: cmd.id, status: 'done', result: {} });
-  }
-
-  private async drain(): Promise<void> {
-    if (this.running) return;
-    const cmd = this.queue.shift();
-    if (!cmd) return;
-    const controller = new AbortController();
-    this.running = { cmd, controller };
-    this.publishState();
-    this.executed++;
-    this.o.onExecute?.(cmd.id, cmd.action);
-    const action = this.o.model.actions[cmd.action];
-    try {
-      if (!action) throw new SimActionError(ERROR_CODES.unknownAction, cmd.action);
-      this.reply({ id: cmd.id, status: 'running', progress: 0 });
-      const result = await action.run(cmd.params, {
-        clock: this.o.clock,
-        rng: this.rng,
-        signal: controller.signal,
-        progress: (p) => this.reply({ id: cmd.id, status: 'running', progress: Math.min(1, Math.max(0, p)) }),
-        wait: (ms) => sleep(this.o.clock, ms, controller.signal),
-      });
-      this.reply({ id: cmd.id, status: 'done', result });
-    } catch (e) {
-      const code = e instanceof SimActionError ? e.code : 'INTERNAL';
-      const message = e instanceof Error ? e.message : String(e);
-      this.reply({ id: cmd.id, status: 'failed', error: { code, message } });
-    } finally {
-      this.running = undefined;
-      this.publishState();
-      void this.drain();
-    }
+  /** Replies are never queued while disconnected: the daemon asks again with the same id after a reconnect. */
+  private publishReply(r: ReplyPayload, garbled: boolean): void {
+    if (!this.client?.connected) return;
+    const payload = garbled ? garbagePayload(this.garbageSent++) : JSON.stringify(r);
+    this.client.publish(this.topics.reply, payload, { qos: 1 });
   }
 
   private scheduleTelemetry(): void {
     const period = this.o.model.telemetryPeriodMs;
     if (period <= 0) return;
     this.telemetryTimer = this.o.clock.setTimer(period, () => {
-      if (this.client?.connected) {
-        const t = new Date(this.o.clock.now()).toISOString();
-        for (const [name, r] of Object.entries(this.o.model.readings)) {
-          const v = r.sample(this.o.clock.now(), this.rng);
-          this.client.publish(this.topics.telemetry(name), JSON.stringify({ t, v }), { qos: 0 });
-        }
-      }
-      if (this.client) this.scheduleTelemetry();
+      if (this.client?.connected) this.publishTelemetry();
+      if (!this.stopped) this.scheduleTelemetry();
     });
+  }
+
+  private publishTelemetry(): void {
+    const client = this.client;
+    if (!client) return;
+    const now = this.o.clock.now();
+    const t = new Date(now).toISOString();
+    const garbage = this.o.faults?.garbageTelemetry() ?? false;
+    for (const [name, r] of Object.entries(this.o.model.readings)) {
+      const v = withBias(r.sample(now, this.telemetryRng), this.o.faults?.bias(name, now) ?? 0);
+      const payload = garbage ? garbagePayload(this.garbageSent++) : JSON.stringify({ t, v });
+      client.publish(this.topics.telemetry(name), payload, { qos: 0 });
+    }
   }
 }
 

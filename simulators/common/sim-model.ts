@@ -11,6 +11,8 @@ export interface SimActionContext {
   progress(fraction: number): void;
   /** Waits `ms` lab milliseconds; rejects when the command is aborted. */
   wait(ms: number): Promise<void>;
+  /** The bias a drift fault adds to a quantity the model measures (0 without faults). */
+  bias(reading: string): number;
 }
 
 export interface SimAction {
@@ -29,9 +31,38 @@ export interface SimModel {
   readings: Record<string, SimReading>;
   /** Lab ms between telemetry samples; 0 sends none. */
   telemetryPeriodMs: number;
+  /** Measured quantities besides readings that a drift fault may bias (the model applies ctx.bias itself). */
+  driftable?: string[];
 }
 
-export type SimModelFactory = (options: Record<string, unknown>) => SimModel;
+/** What a model factory gets besides its options. */
+export interface SimContext {
+  /** The instrument's id in the lab. */
+  id: string;
+  /** The instrument's seed: fixed randomness of the device itself (e.g. its channels' biases). */
+  seed: number;
+  /** One object per lab and key, shared by every simulator of the lab (e.g. the bio bench they all work on). */
+  shared<T>(key: string, create: () => T): T;
+}
+
+export type SimModelFactory = (options: Record<string, unknown>, ctx: SimContext) => SimModel;
+
+/** A context for a model that shares nothing with others (tests, single instruments). */
+export function soloContext(id: string, seed: number): SimContext {
+  return labContext(id, seed, new Map());
+}
+
+/** A context whose shared objects live in `bag` (one bag per lab). */
+export function labContext(id: string, seed: number, bag: Map<string, unknown>): SimContext {
+  return {
+    id,
+    seed,
+    shared: <T>(key: string, create: () => T): T => {
+      if (!bag.has(key)) bag.set(key, create());
+      return bag.get(key) as T;
+    },
+  };
+}
 
 /** A failure the model reports as the command's error (e.g. a jammed tip); anything else thrown is a bug. */
 export class SimActionError extends Error {

@@ -10,6 +10,7 @@ import { runCommand } from './run.command.js';
 import { confirmCommand, type ConfirmOptions } from './confirm.command.js';
 import { planCommand, type PlanOptions } from './plan.command.js';
 import { schemaCommand } from './schema.command.js';
+import type { SimOptions } from './sim.command.js';
 import { startCommand } from './start.command.js';
 import { validateCommand } from './validate.command.js';
 
@@ -50,9 +51,33 @@ export function buildProgram(): Command {
     .option('--config <file>', 'settings file (default: ./config/default.yaml)')
     .option('--data-dir <dir>', 'folder for labloop.sqlite (default: ./data)')
     .option('--port <n>', 'HTTP port', port)
-    .action(async (o: { config?: string; dataDir?: string; port?: number }) => {
-      await startCommand({ config: o.config, overrides: { dataDir: o.dataDir, httpPort: o.port } });
-    });
+    .option('--clock <mode>', 'lab time: real, scaled or virtual')
+    .option('--time-scale <n>', 'lab time runs n times faster than wall time', positive)
+    .option(
+      '--clock-anchor <time>',
+      'ISO instant at which lab time equals wall time (as given to labloop sim)',
+    )
+    .action(
+      async (o: {
+        config?: string;
+        dataDir?: string;
+        port?: number;
+        clock?: string;
+        timeScale?: number;
+        clockAnchor?: string;
+      }) => {
+        await startCommand({
+          config: o.config,
+          overrides: {
+            dataDir: o.dataDir,
+            httpPort: o.port,
+            clockMode: o.clock,
+            timeScale: o.timeScale,
+            clockAnchor: o.clockAnchor,
+          },
+        });
+      },
+    );
 
   program
     .command('run <campaign>')
@@ -63,6 +88,12 @@ export function buildProgram(): Command {
     .option('--lab <file>', "lab file to use instead of the campaign's lab:")
     .option('--json', 'print the outcome as JSON on stdout')
     .option('--verbose', 'log every experiment')
+    .option('--clock <mode>', 'lab time: real, scaled or virtual (virtual: simulators in-process only)')
+    .option('--time-scale <n>', 'lab time runs n times faster than wall time', positive)
+    .option(
+      '--clock-anchor <time>',
+      'ISO instant at which lab time equals wall time (as given to labloop sim)',
+    )
     .action(async (file: string, o: Parameters<typeof runCommand>[1]) => {
       process.exitCode = await runCommand(file, o);
     });
@@ -160,7 +191,43 @@ export function buildProgram(): Command {
       process.exitCode = await estopCommand(instruments, o);
     });
 
+  program
+    .command('sim <lab>')
+    .description('run a simulated lab (chem | bio | all) on real sockets until stopped; prints its endpoints')
+    .option('--mqtt <url>', 'put the bio instruments on this broker instead of an embedded one')
+    .option('--mqtt-port <n>', 'port of the embedded broker (default 1884)', port)
+    .option('--host <address>', 'address the servers bind to (default 127.0.0.1)')
+    .option('--ports <mode>', 'fixed (1884, 4841-4845) or auto (free ports)')
+    .option('--lab-out <file>', 'write the matching lab file here (default ./data/sim-lab.yaml)')
+    .option('--time-scale <n>', 'lab time runs n times faster than wall time', positive)
+    .option(
+      '--clock-anchor <time>',
+      'ISO instant at which lab time equals wall time (give the daemon the same)',
+    )
+    .option('--seed <n>', 'seed of every random source (default 1)', integer)
+    .option('--faults <file>', 'fault script (kind: faults) to inject')
+    .option('--audit <file>', 'append every command id the instruments execute to this file')
+    .option('--variant <v>', 'SnAr kinetics: current (default) or 2020')
+    .option('--pki-dir <dir>', 'OPC UA certificates (default ./data/sim-pki)')
+    .action(async (lab: string, o: SimOptions) => {
+      // Loaded on demand: node-opcua takes a second to load, which no other command should pay.
+      const { simCommand } = await import('./sim.command.js');
+      await simCommand(lab, o);
+    });
+
   return program;
+}
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('expected an integer');
+  return n;
 }
 
 export async function main(argv: string[]): Promise<void> {

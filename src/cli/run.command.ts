@@ -26,6 +26,9 @@ export interface RunOptions {
   lab?: string;
   json?: boolean;
   verbose?: boolean;
+  clock?: string;
+  timeScale?: number;
+  clockAnchor?: string;
 }
 
 export async function runCommand(file: string, o: RunOptions): Promise<number> {
@@ -33,7 +36,13 @@ export async function runCommand(file: string, o: RunOptions): Promise<number> {
   const doc = loadCampaignFile(file, o.lab);
   const loaded = loadConfig({
     configPath: o.config,
-    overrides: { dataDir: o.dataDir ?? join('data', 'runs', doc.spec.name), mqttUrl: o.mqtt },
+    overrides: {
+      dataDir: o.dataDir ?? join('data', 'runs', doc.spec.name),
+      mqttUrl: o.mqtt,
+      clockMode: o.clock,
+      timeScale: o.timeScale,
+      clockAnchor: o.clockAnchor,
+    },
   });
   // Never take a running daemon's ports: the embedded broker takes a free one; run mode serves no HTTP.
   const config: AppConfig = {

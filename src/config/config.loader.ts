@@ -19,6 +19,9 @@ export interface ConfigOverrides {
   dataDir?: string;
   httpPort?: number;
   mqttUrl?: string;
+  clockMode?: string;
+  timeScale?: number;
+  clockAnchor?: string;
 }
 
 export interface LoadConfigOptions {
@@ -177,6 +180,9 @@ function applyOverrides(
   if (o.dataDir !== undefined) set(['dataDir'], resolve(cwd, o.dataDir), 'option --data-dir');
   if (o.httpPort !== undefined) set(['http', 'port'], o.httpPort, 'option --port');
   if (o.mqttUrl !== undefined) set(['mqtt', 'url'], o.mqttUrl, 'option --mqtt');
+  if (o.clockMode !== undefined) set(['clock', 'mode'], o.clockMode, 'option --clock');
+  if (o.timeScale !== undefined) set(['clock', 'timeScale'], o.timeScale, 'option --time-scale');
+  if (o.clockAnchor !== undefined) set(['clock', 'anchor'], o.clockAnchor, 'option --clock-anchor');
 }
 
 function locateMessage(

@@ -107,6 +107,13 @@ export const configSchema = z
           .describe(
             'Start the simulators that lab files declare (instrument `simulator:` blocks) in this process',
           ),
+        faults: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'A fault script (kind: faults) for the in-process simulators: regression fixtures, chaos tests',
+          ),
       })
       .prefault({}),
     startup: z
@@ -129,11 +136,36 @@ export const configSchema = z
       .prefault({}),
     clock: z
       .strictObject({
+        mode: z
+          .enum(['real', 'scaled', 'virtual'])
+          .optional()
+          .describe(
+            'real: wall time; scaled: timeScale times faster than wall time from the anchor (a simulator in ' +
+              'another process must run the same scale and anchor); virtual: discrete-event, lab time jumps to ' +
+              'the next timer whenever the process is idle (broker and simulators in this process). ' +
+              'Default: scaled when timeScale is not 1, else real',
+          ),
         timeScale: z
           .number()
           .positive()
           .default(1)
           .describe('Lab time runs this many times faster than wall time'),
+        anchor: z.iso
+          .datetime({ offset: true })
+          .optional()
+          .describe(
+            'scaled: the wall-clock instant at which lab time equals wall time, the same in every process of ' +
+              'the lab; virtual: the lab time at start. Default: when the process starts',
+          ),
+        settleMs: z
+          .number()
+          .nonnegative()
+          .default(0.2)
+          .describe('virtual: real milliseconds the process must stay idle before lab time jumps'),
+      })
+      .refine((c) => c.mode === undefined || c.mode === 'scaled' || c.timeScale === 1, {
+        message: 'timeScale applies to mode scaled only',
+        path: ['timeScale'],
       })
       .prefault({}),
     auth: z
@@ -212,6 +244,7 @@ export const PATH_SETTINGS: readonly string[] = [
   'mqtt.tls.ca',
   'mqtt.tls.cert',
   'mqtt.tls.key',
+  'simulators.faults',
 ];
 
 /** Nest injection token for the validated AppConfig. */

@@ -14,7 +14,7 @@ import { validateFile } from './document.loader.js';
 const SCHEMA = 'protocols/schema.json';
 const shipped = ['protocols', 'config/labs']
   .flatMap((dir) =>
-    readdirSync(dir)
+    readdirSync(dir, { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.yaml'))
       .map((f) => join(dir, f)),
   )

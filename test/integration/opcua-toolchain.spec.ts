@@ -13,6 +13,7 @@ import {
   TimestampsToReturn,
   Variant,
 } from 'node-opcua';
+import '../helpers/opcua-quiet.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 describe('node-opcua toolchain', () => {
