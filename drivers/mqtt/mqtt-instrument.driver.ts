@@ -216,7 +216,8 @@ export class MqttInstrumentDriver implements InstrumentDriver {
 
   private onTimeout(entry: Inflight): void {
     const { request } = entry;
-    if (entry.acknowledged) void this.abort(request.id);
+    // Given up on: make sure it never runs (or stops running), or a retry would run beside it.
+    if (entry.sends > 0) void this.abort(request.id);
     this.finish(entry, {
       status: 'timeout',
       error:
@@ -266,6 +267,8 @@ export class MqttInstrumentDriver implements InstrumentDriver {
     const st = this.status();
     // Only an instrument we can reach and that says it is online is unresponsive; otherwise keep waiting for it.
     if (!this.link.connected || !st.online) return;
+    // It may still be accepted late: abort it by id, so that a retry never runs beside it.
+    void this.abort(entry.request.id);
     this.finish(entry, {
       status: 'timeout',
       error: {

@@ -132,6 +132,8 @@ export class SimCommandProcessor {
     this.pending.add(id);
     this.o.clock.setTimer(ms, () => {
       this.pending.delete(id);
+      // Aborted while it waited: it never starts.
+      if (isFinal(this.memory.get(id))) return;
       fn();
     });
   }
@@ -158,15 +160,15 @@ export class SimCommandProcessor {
     if (!target || runningId === target)
       this.current?.controller.abort(new SimActionError(ERROR_CODES.aborted, 'aborted'));
     const queued = this.queue.findIndex((c) => c.id === target);
-    if (queued >= 0) {
-      const [c] = this.queue.splice(queued, 1);
-      if (c)
-        this.reply({
-          id: c.id,
-          status: 'failed',
-          error: { code: ERROR_CODES.aborted, message: 'aborted before it started' },
-        });
-    }
+    if (queued >= 0) this.queue.splice(queued, 1);
+    // A target queued, still being accepted, or not received yet ends here: when its command arrives (late, or
+    // re-sent), the stored outcome answers it and it never runs. A swallowed one stays unanswered (it was lost).
+    if (target && runningId !== target && !this.swallowed.has(target) && !isFinal(this.memory.get(target)))
+      this.reply({
+        id: target,
+        status: 'failed',
+        error: { code: ERROR_CODES.aborted, message: 'aborted before it started' },
+      });
     this.reply({ id: cmd.id, status: 'done', result: {} });
   }
 
@@ -222,4 +224,8 @@ export class SimCommandProcessor {
       this.hang.delete(cmd.id);
     }
   }
+}
+
+function isFinal(r: ReplyPayload | undefined): boolean {
+  return r !== undefined && r.status !== 'accepted' && r.status !== 'running';
 }
