@@ -13,6 +13,7 @@ import { CoreModule } from './common/core.module.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.schema.js';
 import { EventsModule } from './events/events.module.js';
+import { InterlocksModule } from './lab/interlocks.module.js';
 import { LabModule } from './lab/lab.module.js';
 import { StoreModule } from './store/store.module.js';
 
@@ -38,6 +39,7 @@ export class AppModule {
         BrokerModule,
         LabModule,
         CampaignModule.forRoot(o.mode === 'daemon'),
+        InterlocksModule,
         AlertsModule,
         ...(o.mode === 'daemon' ? [ApiModule] : []),
       ],

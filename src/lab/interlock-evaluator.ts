@@ -165,11 +165,18 @@ export class InterlockWatch {
     });
   }
 
+  /** Why the latch may not be cleared now (the condition holds or cannot be known); undefined when it may. */
+  resetRefusal(): string | undefined {
+    if (this._state !== 'tripped') return `interlock ${this.def.name} is not tripped`;
+    if (this.last.active) return `"${this.def.when}" still holds: ${this.last.detail}`;
+    if (this.last.unknown) return `cannot tell that it cleared: ${this.last.detail}`;
+    return undefined;
+  }
+
   /** Clears the latch if the condition is known to be clear; otherwise says why not. */
   reset(): { ok: true } | { ok: false; reason: string } {
-    if (this._state !== 'tripped') return { ok: false, reason: `interlock ${this.def.name} is not tripped` };
-    if (this.last.active) return { ok: false, reason: `"${this.def.when}" still holds: ${this.last.detail}` };
-    if (this.last.unknown) return { ok: false, reason: `cannot tell that it cleared: ${this.last.detail}` };
+    const refusal = this.resetRefusal();
+    if (refusal !== undefined) return { ok: false, reason: refusal };
     this._state = 'armed';
     this._trippedAt = undefined;
     this._tripDetail = undefined;
