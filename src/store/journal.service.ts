@@ -92,8 +92,9 @@ function prepare(db: Database) {
       protocol_file, seed, created_at, updated_at) VALUES (@id, @name, 'draft', NULL, @specHash, @labHash, @specFile,
       @labFile, @protocolHash, @protocolFile, @seed, @now, @now)`),
     getCampaign: s('SELECT * FROM campaign WHERE id = ?'),
-    setCampaignStatus: s(`UPDATE campaign SET status = ?1, reason = ?2, updated_at = ?3,
-      started_at = CASE WHEN ?1 = 'running' THEN COALESCE(started_at, ?3) ELSE started_at END WHERE id = ?4`),
+    // Named parameters: better-sqlite3 refuses numbered ones used twice (?1 … ?1) as "too many parameter values".
+    setCampaignStatus: s(`UPDATE campaign SET status = @to, reason = @reason, updated_at = @now,
+      started_at = CASE WHEN @to = 'running' THEN COALESCE(started_at, @now) ELSE started_at END WHERE id = @id`),
     insertExperiment:
       s(`INSERT INTO experiment (id, campaign_id, seq, suggestion_id, kind, params, status, created_at)
       VALUES (?, ?, ?, ?, ?, ?, 'designed', ?)`),
@@ -187,7 +188,7 @@ export class JournalTx {
     const from = this.campaign(id).status;
     if (from === to) return this.campaign(id);
     assertCampaignTransition(from, to);
-    this.st.setCampaignStatus.run(to, reason ?? null, this.now, id);
+    this.st.setCampaignStatus.run({ to, reason: reason ?? null, now: this.now, id });
     this.event('campaign.status', { campaignId: id, from, to, ...(reason ? { reason } : {}) });
     return this.campaign(id);
   }
