@@ -6,6 +6,8 @@
  * has cleared, and the campaign stays held until an explicit resume.
  */
 import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { interlockList, interlockReset } from '../../src/cli/interlock.commands.js';
 import { DataSource } from 'typeorm';
 import { InstrumentRegistry } from '../../src/lab/instrument-registry.service.js';
 import { InterlockLatch } from '../../src/lab/interlock-latch.js';
@@ -40,6 +42,17 @@ function spyOnDriver(t: TestApp): Sent[] {
   return sent;
 }
 
+function collect(): { stream: Writable; text: () => string } {
+  let out = '';
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      out += chunk.toString();
+      done();
+    },
+  });
+  return { stream, text: () => out };
+}
+
 async function interlocks(t: TestApp): Promise<InterlockView[]> {
   return (await call(`${t.url}/api/interlocks`)).body as InterlockView[];
 }
@@ -60,6 +73,7 @@ describe('interlocks on live readings', () => {
   let token: string;
 
   afterAll(async () => {
+    delete process.env['LABLOOP_TOKEN'];
     await t.close();
     dir.cleanup();
   });
@@ -147,12 +161,21 @@ describe('interlocks on live readings', () => {
     expect(stillRefused).toMatchObject({ status: 409, body: { error: { code: 'INTERLOCK_TRIPPED' } } });
     await waitFor('the cool plate to be reported', async () => (await overheat(t)).condition === 'clear');
 
-    const reset = await call(`${t.url}/api/interlocks/overheat/reset`, {
-      method: 'POST',
-      token,
-      body: { reason: 'plate checked' },
+    // Through the CLI, as an operator would: list (exit 2 while tripped), then reset.
+    process.env['LABLOOP_TOKEN'] = token;
+    const listed = collect();
+    expect(await interlockList({ url: t.url }, listed.stream)).toBe(2);
+    expect(listed.text()).toMatch(
+      /^guarded\/overheat {2}TRIPPED since \S+ {2}when reader\.temperature > 323\.15 K for 1 s → hold/,
+    );
+    const reset = collect();
+    expect(
+      await interlockReset('overheat', { url: t.url, reason: 'plate checked', json: true }, reset.stream),
+    ).toBe(0);
+    expect(JSON.parse(reset.text())).toMatchObject({ state: 'armed', lastReset: { by: 'operator' } });
+    await expect(interlockReset('overheat', { url: t.url }, collect().stream)).rejects.toMatchObject({
+      code: 'CONFLICT',
     });
-    expect(reset).toMatchObject({ status: 200, body: { state: 'armed', lastReset: { by: 'operator' } } });
     expect((await campaign(t, id)).status).toBe('held'); // a reset never resumes
     expect(after).toEqual([]);
     const audit = (await call(`${t.url}/api/events/log?last=1000`)).body as { type: string; data: object }[];
