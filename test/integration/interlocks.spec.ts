@@ -5,12 +5,14 @@
  * in the journal, a restart keeps it latched, a reset is refused while the condition holds and accepted once it
  * has cleared, and the campaign stays held until an explicit resume.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { interlockList, interlockReset } from '../../src/cli/interlock.commands.js';
 import { DataSource } from 'typeorm';
 import { InstrumentRegistry } from '../../src/lab/instrument-registry.service.js';
 import { InterlockLatch } from '../../src/lab/interlock-latch.js';
+import { SimulatorHost } from '../../src/lab/simulator-host.service.js';
 import type { InterlockView } from '../../src/lab/interlock-monitor.service.js';
 import { nativeDatabase } from '../../src/store/sqlite-connection.js';
 import { call, createToken } from '../helpers/api-token.js';
@@ -231,4 +233,36 @@ describe('an interlock that aborts', () => {
     expect(row.status).toBe('failed');
     expect(JSON.parse(row.error ?? '{}')).toMatchObject({ code: 'ABORTED' });
   }, 60_000);
+});
+
+describe('an interlock whose reading is lost', () => {
+  const dir = tempDir();
+  let t: TestApp;
+
+  afterAll(async () => {
+    await t.close();
+    dir.cleanup();
+  });
+
+  it('trips when the instrument goes away, though the value never crossed the threshold', async () => {
+    const file = join(dir.path, 'lab.yaml');
+    writeFileSync(file, readFileSync(LAB, 'utf8').replace('323.15 K for 1 s', '80 degC'));
+    t = await startTestApp({
+      mode: 'daemon',
+      dataDir: dir.path,
+      env: { LABLOOP_INSTRUMENTS__LABS: JSON.stringify([file]) },
+    });
+    await waitFor('a reading of the plate', async () => (await overheat(t)).condition === 'clear');
+    expect(await overheat(t)).toMatchObject({ state: 'armed' });
+    // The simulated reader shuts down: it says it is offline, and its readings become invalid.
+    await t.app.get(SimulatorHost).onApplicationShutdown();
+    const v = await waitFor('the interlock to trip', async () => {
+      const o = await overheat(t);
+      return o.state === 'tripped' && o;
+    });
+    expect(v.detail).toBe('reader.temperature: no valid reading (link lost)');
+    const token = createToken(t.app, 'operator');
+    const reset = await call(`${t.url}/api/interlocks/overheat/reset`, { method: 'POST', token, body: {} });
+    expect(reset).toMatchObject({ status: 409, body: { error: { code: 'INTERLOCK_TRIPPED' } } });
+  });
 });
