@@ -14,7 +14,8 @@ import { InstrumentRegistry } from '../../src/lab/instrument-registry.service.js
 import { InterlockLatch } from '../../src/lab/interlock-latch.js';
 import { SimulatorHost } from '../../src/lab/simulator-host.service.js';
 import type { InterlockView } from '../../src/lab/interlock-monitor.service.js';
-import { nativeDatabase } from '../../src/store/sqlite-connection.js';
+import Database from 'better-sqlite3';
+import { DATABASE_FILE, nativeDatabase } from '../../src/store/sqlite-connection.js';
 import { call, createToken } from '../helpers/api-token.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -264,5 +265,54 @@ describe('an interlock whose reading is lost', () => {
     const token = createToken(t.app, 'operator');
     const reset = await call(`${t.url}/api/interlocks/overheat/reset`, { method: 'POST', token, body: {} });
     expect(reset).toMatchObject({ status: 409, body: { error: { code: 'INTERLOCK_TRIPPED' } } });
+  });
+});
+
+describe('a trip journaled just before a crash', () => {
+  const dir = tempDir();
+  let t: TestApp;
+
+  afterAll(async () => {
+    await t.close();
+    dir.cleanup();
+  });
+
+  it('is latched again at boot and holds the campaign before it is relaunched', async () => {
+    const file = join(dir.path, 'lab.yaml');
+    writeFileSync(file, readFileSync(LAB, 'utf8').replace('323.15 K for 1 s', '80 degC'));
+    const env = { LABLOOP_INSTRUMENTS__LABS: JSON.stringify([file]) };
+    t = await startTestApp({ mode: 'daemon', dataDir: dir.path, env });
+    const token = createToken(t.app, 'operator');
+    const campaignText = readFileSync(CAMPAIGN, 'utf8').replace('lab: interlock-lab.yaml', 'lab: lab.yaml');
+    const created = await call(`${t.url}/api/campaigns`, {
+      method: 'POST',
+      token,
+      body: { campaign: campaignText, path: join(dir.path, 'campaign.yaml'), start: true },
+    });
+    expect(created).toMatchObject({ status: 201, body: { status: 'running' } });
+    const id = created.body.id as string;
+    await waitFor('an experiment to complete', async () => {
+      const c = (await call(`${t.url}/api/campaigns/${id}`)).body as { experiments: { completed: number } };
+      return c.experiments.completed > 0;
+    });
+    await t.close(); // drains; the campaign stays running, to be resumed at the next boot
+    // The trip reached the journal, then the process died before it could hold anything.
+    const db = new Database(join(dir.path, DATABASE_FILE));
+    expect(db.prepare('SELECT status FROM campaign WHERE id = ?').get(id)).toEqual({ status: 'running' });
+    db.prepare(
+      `INSERT INTO interlock_trip (name, lab, condition, action, detail, tripped_at)
+       VALUES ('overheat', 'guarded', 'reader.temperature > 80 degC', 'hold', 'reader.temperature = 81 degC', ?)`,
+    ).run(Date.now());
+    db.close();
+
+    t = await startTestApp({ mode: 'daemon', dataDir: dir.path, env });
+    const sent = spyOnDriver(t);
+    expect(await campaign(t, id)).toMatchObject({
+      status: 'held',
+      reason: 'interlock of lab guarded still tripped at restart',
+    });
+    expect(await overheat(t)).toMatchObject({ state: 'tripped', detail: 'reader.temperature = 81 degC' });
+    await waitFor('the cool plate to be reported', async () => (await overheat(t)).condition === 'clear');
+    expect(sent).toEqual([]);
   });
 });
