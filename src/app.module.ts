@@ -14,6 +14,7 @@ import { CoreModule } from './common/core.module.js';
 import { ConfigModule } from './config/config.module.js';
 import type { AppConfig } from './config/config.schema.js';
 import { EventsModule } from './events/events.module.js';
+import { InterlocksModule } from './lab/interlocks.module.js';
 import { LabModule } from './lab/lab.module.js';
 import { StoreModule } from './store/store.module.js';
 
@@ -41,6 +42,7 @@ export class AppModule {
         BrokerModule,
         LabModule,
         CampaignModule.forRoot(o.mode === 'daemon'),
+        InterlocksModule,
         AlertsModule,
         ...(o.mode === 'daemon' ? [ApiModule] : []),
       ],

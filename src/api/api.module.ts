@@ -8,6 +8,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { AccessModule } from '../access/access.module.js';
 import { BrokerModule } from '../broker/broker.module.js';
 import { ExecutionModule } from '../execution/execution.module.js';
+import { InterlocksModule } from '../lab/interlocks.module.js';
 import { LabModule } from '../lab/lab.module.js';
 import { CampaignDatasets } from '../reports/campaign-dataset.js';
 import { StoreModule } from '../store/store.module.js';
@@ -22,16 +23,18 @@ import { EventsController } from './events.controller.js';
 import { ExperimentsController } from './experiments.controller.js';
 import { HealthController } from './health.controller.js';
 import { InstrumentsController } from './instruments.controller.js';
+import { InterlocksController } from './interlocks.controller.js';
 import { LabErrorFilter } from './lab-error.filter.js';
 import { LabsController } from './labs.controller.js';
 import { MetricsController } from './metrics.controller.js';
 import { ProtocolsController } from './protocols.controller.js';
 
 @Module({
-  imports: [StoreModule, BrokerModule, LabModule, ExecutionModule, AccessModule],
+  imports: [StoreModule, BrokerModule, LabModule, InterlocksModule, ExecutionModule, AccessModule],
   controllers: [
     HealthController,
     InstrumentsController,
+    InterlocksController,
     CampaignsController,
     ExperimentsController,
     CampaignControlController,

@@ -1,8 +1,8 @@
 /**
  * Instruments over HTTP: their state, link and last readings; manual actions (limit-checked, locked, journaled);
  * abort and emergency stop. Every state-changing route is a POST here, so the access guard covers them by
- * method; the global access guard asks for an `operate` token. A manual action answers with its outcome: 200 done, 422 refused (limits, parameters), 409 busy or
- * expired, 502 the instrument failed it, 503 unreachable, 504 timed out.
+ * method; the global access guard asks for an `operate` token. A manual action answers with its outcome: 200 done, 422 refused (limits, parameters), 409 busy, expired or
+ * stopped by a tripped interlock, 502 the instrument failed it, 503 unreachable, 504 timed out.
  */
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -155,8 +155,11 @@ function httpStatus(r: ManualResult): number {
   if (r.status === 'timeout') return r.error.code === 'INSTRUMENT_OFFLINE' ? 503 : 504;
   if (r.error.code === 'INSTRUMENT_OFFLINE') return 503;
   if (r.status === 'failed') return 502;
-  return r.error.code === 'INSTRUMENT_BUSY' || r.error.code === 'EXPIRED' ? 409 : 422;
+  return CONFLICTS.has(r.error.code) ? 409 : 422;
 }
+
+/** Refusals that say "not now" rather than "never like this". */
+const CONFLICTS = new Set(['INSTRUMENT_BUSY', 'EXPIRED', 'INTERLOCK_TRIPPED']);
 
 function sourceOf(header: string | undefined): ControlSource {
   return header === 'cli' ? 'cli' : 'api';

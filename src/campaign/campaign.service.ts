@@ -6,6 +6,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { describeError, LabError } from '../common/lab-error.js';
 import type { ObjectiveValues, ParamValues } from '../events/event-map.js';
 import { isBetter } from '../analysis/objective.analyzer.js';
+import { InterlockLatch } from '../lab/interlock-latch.js';
 import { displayPath, type CampaignDocument } from '../protocol/document.loader.js';
 import { contentHash, Journal } from '../store/journal.service.js';
 import { RecordsRepository } from '../store/records.repository.js';
@@ -39,6 +40,7 @@ export class CampaignService {
     private readonly journal: Journal,
     private readonly records: RecordsRepository,
     private readonly runner: CampaignRunner,
+    private readonly interlocks: InterlockLatch,
   ) {}
 
   /** Stores a validated campaign and its lab (exact text, by hash) as a draft. */
@@ -86,6 +88,7 @@ export class CampaignService {
         `campaign ${c.name} is held (${c.reason ?? 'no reason'}); resume it`,
         'status',
       );
+    this.refuseWhileTripped(c);
     if (c.status !== 'running') this.journal.write((tx) => tx.setCampaignStatus(id, 'running'));
     await this.runner.launch(id);
     return this.require(id);
@@ -118,6 +121,7 @@ export class CampaignService {
         `campaign ${c.name} is ${c.status}; only a paused or held one resumes`,
         'status',
       );
+    this.refuseWhileTripped(c);
     this.journal.write((tx) => tx.setCampaignStatus(id, 'running', reason));
     if (!this.runner.isRunning(id)) {
       await this.runner.launch(id);
@@ -129,6 +133,12 @@ export class CampaignService {
       relaunch().catch((e: unknown) => this.logger.error(`cannot resume ${c.name}: ${describeError(e)}`));
     }
     return this.require(id);
+  }
+
+  /** Nothing of a lab whose interlock is tripped starts or resumes: the interlock is reset first. */
+  private refuseWhileTripped(c: CampaignRecord): void {
+    const refusal = this.interlocks.refusal(this.runner.storedDocument(c).lab.spec.name);
+    if (refusal) throw new LabError('INTERLOCK_TRIPPED', `campaign ${c.name}: ${refusal}`, 'status');
   }
 
   private stopLoop(

@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { packageVersion } from '../common/package-root.js';
 import { reportError } from './cli-errors.js';
 import { registerOperatorCommands } from './operator.commands.js';
+import { registerInterlockCommands } from './interlock.commands.js';
 import { optimizeCommand } from './optimize.command.js';
 import { doCommand, estopCommand, type DoOptions, type EstopOptions } from './instrument.commands.js';
 import { runCommand } from './run.command.js';
@@ -108,6 +109,7 @@ export function buildProgram(): Command {
     });
 
   registerOperatorCommands(program);
+  registerInterlockCommands(program);
   program
     .command('optimize')
     .description(

@@ -1,5 +1,6 @@
-/** `labloop status`: the daemon's health, its instruments and every campaign, at a glance. */
+/** `labloop status`: the daemon's health, its instruments, tripped interlocks and every campaign, at a glance. */
 import type { CampaignSummary } from '../campaign/campaign.service.js';
+import type { InterlockView } from '../lab/interlock-monitor.service.js';
 import { DaemonClient, type ClientOptions } from './daemon-client.js';
 
 interface Health {
@@ -28,8 +29,9 @@ export async function statusCommand(
     ?.json()
     .catch(() => null)) as Health | null;
   const campaigns = await client.json<CampaignSummary[]>('/api/campaigns');
+  const interlocks = await client.json<InterlockView[]>('/api/interlocks').catch((): InterlockView[] => []);
   if (o.json) {
-    out.write(`${JSON.stringify({ url: client.baseUrl, health, campaigns }, null, 2)}\n`);
+    out.write(`${JSON.stringify({ url: client.baseUrl, health, interlocks, campaigns }, null, 2)}\n`);
     return 0;
   }
   const lines: string[] = [];
@@ -41,6 +43,10 @@ export async function statusCommand(
     for (const [id, i] of Object.entries(c.instruments))
       lines.push(`  instrument ${id}: ${i.online ? 'online' : 'offline'}${i.state ? `, ${i.state}` : ''}`);
   }
+  for (const v of interlocks.filter((i) => i.state === 'tripped'))
+    lines.push(
+      `  INTERLOCK ${v.lab}/${v.name} TRIPPED${v.since ? ` since ${v.since}` : ''}: ${v.detail} (labloop interlock reset ${v.name})`,
+    );
   if (campaigns.length === 0) lines.push('no campaigns');
   else {
     lines.push(

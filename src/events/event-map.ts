@@ -98,7 +98,17 @@ export interface EventMap {
   'broker.status': { broker: string; connected: boolean };
   'mqtt.malformed': { instrument: string; topic: string; reason: string };
   /** An interlock tripped (emitted by the loop's interlocks, issue 6); alerts subscribe to it already. */
-  'interlock.tripped': { interlock: string; campaignId?: string; instrument?: string; detail?: string };
+  'interlock.tripped': {
+    interlock: string;
+    campaignId?: string;
+    instrument?: string;
+    detail?: string;
+    lab?: string;
+    action?: 'hold' | 'abort';
+    when?: string;
+  };
+  /** A tripped interlock was reset by a person (its condition had cleared); campaigns stay held. */
+  'interlock.reset': { interlock: string; lab: string; by: string; reason?: string };
   /** A state-changing API call: who (token name), what (method, route, target), why, and how it ended. */
   'audit.call': {
     actor: string;

@@ -3,7 +3,9 @@
  * instrument's lock is taken, the command is stored before it is sent, sent through the registry's guard, and its
  * outcome stored — with the step's, in one transaction, when it ends the step. A restart re-sends a stored command
  * with its own id (the instrument answers with its outcome rather than running it twice); a command that an
- * instrument refused for arriving after its deadline never ran, so a fresh one is safe.
+ * instrument refused for arriving after its deadline never ran, so a fresh one is safe. A command the registry
+ * refused because an interlock tripped never left the daemon either: the step is suspended (the trip holds the
+ * campaign), not failed, and sends a fresh command once the campaign is resumed.
  */
 import { evaluateTemplate } from '../protocol/value-template.js';
 import { Quantity, quantity, toNumberIn, toPlain, type Value } from '../common/quantity.js';
@@ -13,9 +15,9 @@ import type { ActionNode } from '../protocol/plan.js';
 import type { CommandRecord } from '../store/store.records.js';
 import { expressionProblem, storable, SUSPENDED, type LeafContext, type LeafResult } from './leaf.js';
 
-/** The instrument refused the command for arriving after its deadline: it never ran. */
+/** The instrument refused the command for arriving after its deadline, or an interlock stopped it: it never ran. */
 function neverRan(c: Pick<CommandRecord, 'status' | 'error'>): boolean {
-  return c.status === 'rejected' && c.error?.code === 'EXPIRED';
+  return c.status === 'rejected' && (c.error?.code === 'EXPIRED' || c.error?.code === 'INTERLOCK_TRIPPED');
 }
 
 export async function runAction(node: ActionNode, ctx: LeafContext): Promise<LeafResult> {
@@ -77,6 +79,7 @@ export async function runAction(node: ActionNode, ctx: LeafContext): Promise<Lea
         error: finish.error ?? null,
       });
       if (done) return { status: 'done', values, journaled: true };
+      if (outcome.status === 'rejected' && outcome.error.code === 'INTERLOCK_TRIPPED') return SUSPENDED;
       // Only a command sent before a restart can come back EXPIRED having never run; then a fresh one is safe.
       if (!(resent && outcome.status === 'rejected' && outcome.error.code === 'EXPIRED'))
         return { status: 'failed', reason: `${outcome.error.code}: ${outcome.error.message}` };

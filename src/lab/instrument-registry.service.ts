@@ -1,7 +1,9 @@
 /**
  * The instruments the daemon drives: built from lab files through the driver registry, one shared transport per
  * broker, one lock per instrument. `execute` is the only way a command reaches a driver, and it passes the command
- * guard (hard limits) first. `preflight` is the check a campaign passes before it starts.
+ * guard (hard limits) first — and refuses everything while an interlock of the instrument's lab is tripped (the
+ * contract's abort, `abort`, is never refused). `preflight` is the check a campaign passes before it starts. The labs
+ * loaded are announced on `labs$` (the interlock monitor watches them).
  */
 import {
   Inject,
@@ -10,6 +12,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { ReplaySubject, type Observable } from 'rxjs';
 import { BrokerService, type BrokerEndpoint } from '../broker/broker.service.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { parseDuration } from '../common/durations.js';
@@ -34,6 +37,7 @@ import type {
   Reconciliation,
 } from './instrument-driver.port.js';
 import { InstrumentLock } from './instrument-lock.js';
+import { InterlockLatch } from './interlock-latch.js';
 import { actionsUsed, narrowedLab, preflight, type PreflightReport } from './instrument-preflight.js';
 import { brokerEndpoint, instrumentLogin, labFiles } from './lab-files.js';
 import { SimulatorHost } from './simulator-host.service.js';
@@ -52,6 +56,8 @@ export class InstrumentRegistry implements OnApplicationBootstrap, OnApplication
   private readonly instruments = new Map<string, RegisteredInstrument & { specKey: string }>();
   private readonly links = new MqttLinkPool();
   private readonly replyTimeoutMs: number;
+  private readonly labSpecs = new Map<string, string>();
+  private readonly labsLoaded = new ReplaySubject<LabSpec>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -59,6 +65,7 @@ export class InstrumentRegistry implements OnApplicationBootstrap, OnApplication
     private readonly broker: BrokerService,
     private readonly events: EventBus,
     private readonly simulators: SimulatorHost,
+    private readonly latch: InterlockLatch,
   ) {
     this.replyTimeoutMs = parseDuration(config.instruments.replyTimeout) ?? 10_000;
   }
@@ -87,7 +94,7 @@ export class InstrumentRegistry implements OnApplicationBootstrap, OnApplication
         );
       }
     }
-    if (fresh.length === 0) return;
+    if (fresh.length === 0) return this.announce(lab);
     const files = labFiles(labPath, this.config.dataDir);
     const endpoint = (name: string): BrokerEndpoint =>
       brokerEndpoint(lab, name, this.broker.endpoint, files, this.config.mqtt.topicPrefix);
@@ -119,6 +126,19 @@ export class InstrumentRegistry implements OnApplicationBootstrap, OnApplication
       });
       this.logger.log(`instrument ${id} (${spec.driver}) registered from lab ${lab.name}`);
     }
+    this.announce(lab);
+  }
+
+  /** Every lab whose instruments were loaded (replayed to late subscribers; again when its interlocks change). */
+  get labs$(): Observable<LabSpec> {
+    return this.labsLoaded.asObservable();
+  }
+
+  private announce(lab: LabSpec): void {
+    const key = JSON.stringify(lab.interlocks);
+    if (this.labSpecs.get(lab.name) === key) return;
+    this.labSpecs.set(lab.name, key);
+    this.labsLoaded.next(lab);
   }
 
   get(id: string): RegisteredInstrument | undefined {
@@ -164,6 +184,8 @@ export class InstrumentRegistry implements OnApplicationBootstrap, OnApplication
     const inst = this.instruments.get(id);
     if (!inst)
       return { status: 'rejected', error: { code: 'INSTRUMENT_UNKNOWN', message: `no instrument ${id}` } };
+    const tripped = this.latch.refusal(inst.lab);
+    if (tripped) return { status: 'rejected', error: { code: 'INTERLOCK_TRIPPED', message: tripped } };
     const guarded = guardCommand(id, inst.spec, inst.driver.describe(), request.action, request.params);
     if (!guarded.ok) return { status: 'rejected', error: guarded.error };
     return inst.driver.execute({ ...request, params: guarded.params }, options);
@@ -193,6 +215,7 @@ export class InstrumentRegistry implements OnApplicationBootstrap, OnApplication
   async onApplicationShutdown(): Promise<void> {
     for (const inst of this.instruments.values()) await inst.driver.close();
     this.instruments.clear();
+    this.labsLoaded.complete();
     await this.links.closeAll();
   }
 

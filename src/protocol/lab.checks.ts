@@ -44,6 +44,13 @@ export function checkLab(lab: LabSpec): Finding[] {
     }
   }
   lab.interlocks.forEach((il, i) => out.push(...checkInterlock(lab, il.when, ['interlocks', i, 'when'])));
+  const names = new Set<string>();
+  lab.interlocks.forEach((il, i) => {
+    const n = il.name ?? `interlock-${i + 1}`;
+    if (names.has(n))
+      out.push({ path: ['interlocks', i, 'name'], message: `another interlock is already named "${n}"` });
+    names.add(n);
+  });
   return out;
 }
 

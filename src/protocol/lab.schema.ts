@@ -71,6 +71,11 @@ export const instrumentSchema = z.discriminatedUnion('driver', [
 
 export const interlockSchema = z
   .strictObject({
+    name: name()
+      .optional()
+      .describe(
+        'Unique within the lab; used by `labloop interlock reset <name>` (default: interlock-<position>)',
+      ),
     when: condition().describe(
       'A condition on readings, optionally held for a time: reactor.pressure > 8 bar for 2 s. A reading made invalid by a lost link counts as tripped',
     ),

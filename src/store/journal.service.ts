@@ -92,6 +92,7 @@ function prepare(db: Database) {
       protocol_file, seed, created_at, updated_at) VALUES (@id, @name, 'draft', NULL, @specHash, @labHash, @specFile,
       @labFile, @protocolHash, @protocolFile, @seed, @now, @now)`),
     getCampaign: s('SELECT * FROM campaign WHERE id = ?'),
+    // Named parameters: better-sqlite3 refuses numbered ones used twice (?1 … ?1) as "too many parameter values".
     setCampaignStatus: s(`UPDATE campaign SET status = @to, reason = @reason, updated_at = @now,
       started_at = CASE WHEN @to = 'running' THEN COALESCE(started_at, @now) ELSE started_at END WHERE id = @id`),
     insertExperiment:
@@ -125,6 +126,11 @@ function prepare(db: Database) {
       VALUES (?, ?, ?, 'done', 1, ?, ?, ?)`),
     confirmStep: s(`UPDATE step SET result = ? WHERE experiment_id = ? AND key = ? AND kind = 'manual'
       AND status = 'running'`),
+    insertTrip: s(`INSERT INTO interlock_trip (name, lab, condition, action, detail, tripped_at)
+      VALUES (?, ?, ?, ?, ?, ?)`),
+    resetTrip: s(
+      `UPDATE interlock_trip SET reset_at = ?, reset_by = ? WHERE lab = ? AND name = ? AND reset_at IS NULL`,
+    ),
     insertEvent: s('INSERT INTO event (ts, type, campaign_id, experiment_id, data) VALUES (?, ?, ?, ?, ?)'),
   };
 }
@@ -338,6 +344,32 @@ export class JournalTx {
     const changed = this.st.confirmStep.run(JSON.stringify({ confirmation: answer }), e.id, key).changes;
     if (changed === 0) return false;
     this.event('step.confirmed', { campaignId: e.campaignId, experimentId: e.id, key, ...answer });
+    return true;
+  }
+
+  /** An interlock tripped: latched (durably) until `resetInterlock`, with its event. */
+  tripInterlock(t: {
+    name: string;
+    lab: string;
+    condition: string;
+    action: 'hold' | 'abort';
+    detail: string;
+  }): void {
+    this.st.insertTrip.run(t.name, t.lab, t.condition, t.action, t.detail, this.now);
+    this.event('interlock.tripped', {
+      interlock: t.name,
+      lab: t.lab,
+      action: t.action,
+      when: t.condition,
+      detail: t.detail,
+    });
+  }
+
+  /** A person reset a tripped interlock; false when it was not latched. */
+  resetInterlock(lab: string, name: string, by: string, reason?: string): boolean {
+    const changed = this.st.resetTrip.run(this.now, by, lab, name).changes;
+    if (changed === 0) return false;
+    this.event('interlock.reset', { interlock: name, lab, by, ...(reason ? { reason } : {}) });
     return true;
   }
 

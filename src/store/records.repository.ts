@@ -9,11 +9,13 @@ import {
   toCampaign,
   toCommand,
   toExperiment,
+  toInterlockTrip,
   toObservation,
   toStep,
   type CampaignRecord,
   type CommandRecord,
   type ExperimentRecord,
+  type InterlockTripRecord,
   type ObservationRecord,
   type StepRecord,
 } from './store.records.js';
@@ -40,6 +42,10 @@ function prepare(db: Database) {
     document: s('SELECT text FROM document WHERE hash = ?'),
     steps: s('SELECT * FROM step WHERE experiment_id = ? ORDER BY started_at, rowid'),
     step: s('SELECT * FROM step WHERE experiment_id = ? AND key = ?'),
+    latchedTrips: s('SELECT * FROM interlock_trip WHERE reset_at IS NULL ORDER BY tripped_at, id'),
+    lastTrips: s(
+      `SELECT * FROM interlock_trip WHERE id IN (SELECT MAX(id) FROM interlock_trip GROUP BY lab, name) ORDER BY id`,
+    ),
     waitingManual: s(
       `SELECT step.* FROM step JOIN experiment ON experiment.id = step.experiment_id
        WHERE step.kind = 'manual' AND step.status = 'running' AND experiment.campaign_id = ? ORDER BY step.started_at`,
@@ -133,5 +139,15 @@ export class RecordsRepository {
 
   document(hash: string): string | undefined {
     return (this.st.document.get(hash) as { text: string } | undefined)?.text;
+  }
+
+  /** Interlock trips not reset yet (latched). */
+  latchedTrips(): InterlockTripRecord[] {
+    return (this.st.latchedTrips.all() as Row[]).map(toInterlockTrip);
+  }
+
+  /** The latest trip of every interlock that ever tripped (latched or reset). */
+  lastTrips(): InterlockTripRecord[] {
+    return (this.st.lastTrips.all() as Row[]).map(toInterlockTrip);
   }
 }

@@ -156,3 +156,30 @@ export function toStep(r: Row): StepRecord {
     detail: r['detail'] ? (JSON.parse(r['detail'] as string) as unknown) : null,
   };
 }
+
+/** One interlock trip; latched while `resetAt` is null. */
+export interface InterlockTripRecord {
+  id: number;
+  name: string;
+  lab: string;
+  condition: string;
+  action: 'hold' | 'abort';
+  detail: string;
+  trippedAt: number;
+  resetAt: number | null;
+  resetBy: string | null;
+}
+
+export function toInterlockTrip(r: Row): InterlockTripRecord {
+  return {
+    id: r['id'] as number,
+    name: r['name'] as string,
+    lab: r['lab'] as string,
+    condition: r['condition'] as string,
+    action: r['action'] as 'hold' | 'abort',
+    detail: r['detail'] as string,
+    trippedAt: r['tripped_at'] as number,
+    resetAt: (r['reset_at'] as number | null) ?? null,
+    resetBy: (r['reset_by'] as string | null) ?? null,
+  };
+}

@@ -83,6 +83,8 @@ describe('operator CLI against a running daemon', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/daemon http:\/\/127\.0\.0\.1:\d+: ok/);
     expect(r.out).toMatch(/steady-enzyme\s+\w{8} (running|completed)/);
+    const interlocks = await run(['interlock', 'list', '--url', url]);
+    expect(interlocks).toMatchObject({ code: 0, out: 'no interlocks (no lab with interlocks is loaded)\n' });
   });
 
   it('watches the campaign to its end and exits 0 with the best result', async () => {

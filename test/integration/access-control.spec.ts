@@ -61,6 +61,7 @@ describe('access control', () => {
         'POST /api/campaigns',
         'POST /api/campaigns/:id/pause',
         'POST /api/campaigns/:id/abort',
+        'POST /api/interlocks/:name/reset',
       ]),
     );
     for (const r of writes) {
