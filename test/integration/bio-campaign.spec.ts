@@ -26,12 +26,19 @@ interface Run {
     rate: number | undefined;
     expression: number | undefined;
   }[];
-  commands: { action: string; params: unknown; result: unknown }[];
+  status: string | undefined;
+  reason: string | undefined;
+  commands: { action: string; params: unknown; result: unknown; status: string; error: unknown }[];
   labHours: number;
   realSeconds: number;
 }
 
-async function runOnce(campaign: string, budget: number, env: Record<string, string> = {}): Promise<Run> {
+async function runOnce(
+  campaign: string,
+  budget: number,
+  env: Record<string, string> = {},
+  o: { maxFailed?: number; ends?: string } = {},
+): Promise<Run> {
   const dir = tempDir();
   const real = performance.now();
   const t = await startTestApp({
@@ -43,13 +50,19 @@ async function runOnce(campaign: string, budget: number, env: Record<string, str
     const clock = t.app.get<Clock>(CLOCK);
     const campaigns = t.app.get(CampaignService);
     const records = t.app.get(RecordsRepository);
-    const file = campaignVariant(campaign, dir.path, { experiments: budget, lab: LAB });
+    const file = campaignVariant(campaign, dir.path, {
+      experiments: budget,
+      lab: LAB,
+      maxFailed: o.maxFailed,
+    });
     const c = campaigns.create(loadCampaignFile(file));
     await campaigns.start(c.id);
     const end = await t.app.get(CampaignRunner).whenStopped(c.id);
-    expect(end?.status).toBe('completed');
+    expect(end?.status).toBe(o.ends ?? 'completed');
     const experiments = records.experiments(c.id);
     return {
+      status: end?.status,
+      reason: records.campaign(c.id)?.reason ?? undefined,
       experiments: experiments.map((e) => ({
         seq: e.seq,
         status: e.status,
@@ -59,7 +72,13 @@ async function runOnce(campaign: string, budget: number, env: Record<string, str
         expression: records.observation(e.id)?.values['expression']?.mean,
       })),
       commands: experiments.flatMap((e) =>
-        records.commands(e.id).map((cmd) => ({ action: cmd.action, params: cmd.params, result: cmd.result })),
+        records.commands(e.id).map((cmd) => ({
+          action: cmd.action,
+          params: cmd.params,
+          result: cmd.result,
+          status: cmd.status,
+          error: cmd.error,
+        })),
       ),
       labHours: (clock.now() - Date.parse(ANCHOR)) / 3_600_000,
       realSeconds: (performance.now() - real) / 1000,
@@ -92,6 +111,34 @@ describe('a bio campaign on the virtual clock (daemon, broker and simulators in 
     });
     expect(r.experiments.map((e) => e.status)).toEqual(['failed', 'completed', 'completed', 'completed']);
     expect(r.experiments[0]?.reason).toMatch(/LAMP_FAILURE/);
+  });
+
+  it('retries a step a faulty instrument fails once, as its policy says, and keeps the failed attempt', async () => {
+    // The second kinetic read fails once; the step's retry (after a lab minute) succeeds.
+    const r = await runOnce(ENZYME, 2, {
+      LABLOOP_SIMULATORS__FAULTS: 'test/fixtures/faults/reader-fails-one-read.yaml',
+    });
+    expect(r.experiments.map((e) => e.status)).toEqual(['completed', 'completed']);
+    const reads = r.commands.filter((c) => c.action === 'read_kinetic');
+    expect(reads.map((c) => c.status)).toEqual(['done', 'failed', 'done', 'done', 'done', 'done', 'done']);
+    expect(reads[1]?.error).toMatchObject({ code: 'LAMP_FAILURE' });
+    expect(reads[2]?.params).toEqual(reads[1]?.params); // the same read again
+  });
+
+  it('holds the campaign when a jammed liquid handler fails experiments past budget.maxFailed', async () => {
+    // From the third transfer on, every command of the liquid handler fails (JAMMED) until someone clears the jam.
+    const r = await runOnce(
+      ENZYME,
+      4,
+      { LABLOOP_SIMULATORS__FAULTS: 'test/fixtures/faults/lh-jams.yaml' },
+      { maxFailed: 2, ends: 'held' },
+    );
+    expect(r.reason).toMatch(/^2 experiments failed/);
+    expect(r.experiments.map((e) => e.status)).toEqual(['failed', 'failed']);
+    for (const e of r.experiments) expect(e.reason).toMatch(/JAMMED/);
+    // Nothing lost: every command sent is in the journal with its outcome, none left open.
+    expect(r.commands.filter((c) => c.status === 'failed').length).toBeGreaterThanOrEqual(2);
+    expect(r.commands.every((c) => ['done', 'failed', 'rejected'].includes(c.status))).toBe(true);
   });
 
   it('runs the growth-media campaign: 8-hour cultures, a mixture constraint, replicate reads', async () => {
