@@ -106,39 +106,56 @@ describe('OPC UA faults', () => {
     const secure = { mode: 'SignAndEncrypt', policy: 'Basic256Sha256' };
     const untrusting = opcuaDriver(entry(server.url, { security: secure }), dir.path);
     try {
-      await untrusting.driver.connect();
-      await waitFor('refusal reported', () => untrusting.driver.status().detail?.includes('not trusted'));
-      expect(untrusting.driver.status().link).toBe(false);
-      expect(await untrusting.driver.execute(check(), { offline: { policy: 'fail' } })).toMatchObject({
-        status: 'failed',
-        error: { code: 'INSTRUMENT_OFFLINE', message: expect.stringContaining('not trusted') },
-      });
-      const rejected = readdirSync(join(dir.path, 'pki', 'rejected'));
-      expect(rejected).toHaveLength(1);
-      // An operator moves it to trusted/: the next retry gets in, no restart.
-      renameSync(
-        join(dir.path, 'pki', 'rejected', rejected[0]!),
-        join(dir.path, 'pki', 'trusted', 'certs', rejected[0]!),
-      );
-      await waitFor('accepted once trusted', () => untrusting.driver.status().link, 30_000);
+      await refusedThenTrusted();
+      await trustedByTheLabFile();
     } finally {
-      await untrusting.close();
-      rmSync(join(dir.path, 'pki', 'trusted'), { recursive: true, force: true });
-    }
-    const trusting = opcuaDriver(
-      entry(server.url, { security: { ...secure, trust: [server.certificateFile] } }),
-      dir.path,
-    );
-    try {
-      await trusting.driver.connect();
-      expect(await trusting.driver.execute(check())).toEqual({ status: 'done', result: { status: 'Idle' } });
-      expect(existsSync(join(dir.path, 'pki', 'own'))).toBe(true);
-    } finally {
-      await trusting.close();
+      // Whatever failed above, the server goes: a server left listening keeps Jest from exiting.
       await server.stop();
       dir.cleanup();
     }
-  });
+
+    async function refusedThenTrusted(): Promise<void> {
+      try {
+        await untrusting.driver.connect();
+        await waitFor('refusal reported', () => untrusting.driver.status().detail?.includes('not trusted'));
+        expect(untrusting.driver.status().link).toBe(false);
+        expect(await untrusting.driver.execute(check(), { offline: { policy: 'fail' } })).toMatchObject({
+          status: 'failed',
+          error: { code: 'INSTRUMENT_OFFLINE', message: expect.stringContaining('not trusted') },
+        });
+        const rejected = readdirSync(join(dir.path, 'pki', 'rejected'));
+        expect(rejected).toHaveLength(1);
+        // An operator moves it to trusted/: the next retry gets in, no restart.
+        renameSync(
+          join(dir.path, 'pki', 'rejected', rejected[0]!),
+          join(dir.path, 'pki', 'trusted', 'certs', rejected[0]!),
+        );
+        // node-opcua notices the moved certificate on its next retry (every 2 s at most), or once its folder watcher has
+        // seen the move — slow on a loaded machine.
+        await waitFor('accepted once trusted', () => untrusting.driver.status().link, 90_000);
+      } finally {
+        await untrusting.close();
+        rmSync(join(dir.path, 'pki', 'trusted'), { recursive: true, force: true });
+      }
+    }
+
+    async function trustedByTheLabFile(): Promise<void> {
+      const trusting = opcuaDriver(
+        entry(server.url, { security: { ...secure, trust: [server.certificateFile] } }),
+        dir.path,
+      );
+      try {
+        await trusting.driver.connect();
+        expect(await trusting.driver.execute(check())).toEqual({
+          status: 'done',
+          result: { status: 'Idle' },
+        });
+        expect(existsSync(join(dir.path, 'pki', 'own'))).toBe(true);
+      } finally {
+        await trusting.close();
+      }
+    }
+  }, 150_000);
 
   it('logs in as the user the lab file names, its password read from a file', async () => {
     const dir = tempDir('labloop-opcua-user-');
