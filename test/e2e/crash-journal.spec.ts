@@ -18,9 +18,13 @@ import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const KILLS = Number(process.env['CRASH_KILLS'] ?? 50);
-const BUDGET = 6;
-/** Lab time runs 300× wall time in both processes: an enzyme experiment (≈ 37 min of lab time) takes ≈ 7 s. */
-const SCALE = '300';
+/**
+ * The lab keeps working while the daemon is down, so the campaign must outlast the kills: 14 experiments of ≈ 22 s
+ * (37 min of lab time at 100×) against 50 restarts of 2–5 s each.
+ */
+const BUDGET = 14;
+/** Lab time runs 100× wall time in both processes. */
+const SCALE = '100';
 
 interface Campaign {
   status: string;
@@ -87,7 +91,7 @@ describe('crash journal: SIGKILL at 50 random moments against a lab in another p
           {
             LABLOOP_MQTT__EMBEDDED__PORT: String(await freePort()),
             LABLOOP_STARTUP__CAMPAIGNS: JSON.stringify([file]),
-            // Lab-time timeouts shrink 300-fold in real time: give a loaded CI machine room.
+            // Lab-time timeouts shrink 100-fold in real time: give a loaded CI machine room.
             LABLOOP_INSTRUMENTS__REPLYTIMEOUT: '20 min',
             LABLOOP_INSTRUMENTS__DISPATCHWINDOW: '60 min',
           },
@@ -103,17 +107,31 @@ describe('crash journal: SIGKILL at 50 random moments against a lab in another p
       };
 
       const moments: number[] = [];
+      // The kills are spread over the campaign by its progress, not by wall time, so that on any machine every one of
+      // them cuts a running campaign: kill k waits for its share of completed experiments, then a random moment.
+      const hit: string[] = [];
       for (let k = 0; k < KILLS; k++) {
         const d = await start();
         daemon = d.p;
-        const ms = rng.int(0, 3000);
+        const due = Math.floor((k * (BUDGET - 2)) / KILLS);
+        await waitFor(
+          `${due} completed`,
+          async () => ((await status(d.url))?.experiments.completed ?? 0) >= due,
+          120_000,
+          50,
+        );
+        const ms = rng.int(0, 1000);
         moments.push(ms);
         await new Promise((r) => setTimeout(r, ms));
+        hit.push((await status(d.url))?.status ?? 'unknown');
         d.p.child.kill('SIGKILL');
         expect((await d.p.exited).signal).toBe('SIGKILL');
         daemon = undefined;
       }
-      process.stdout.write(`crash test: killed ${KILLS} times, ms after boot: ${moments.join(' ')}\n`);
+      process.stdout.write(
+        `crash test: killed ${KILLS} times, ms after the due progress: ${moments.join(' ')}\n`,
+      );
+      expect(hit.filter((h) => h !== 'running')).toEqual([]);
 
       const last = await start();
       daemon = last.p;
