@@ -118,7 +118,9 @@ export class CampaignLoop {
       return this.end('held', `fault: ${describeError(err)}`);
     }
     await Promise.allSettled(this.active.values());
-    if (this.heldReason !== undefined) return this.end('held', this.heldReason);
+    // The hold was journaled with its cause (the step's policy or the recovery decision). Writing it again here
+    // would undo an operator's resume made while this loop was still finishing its steps.
+    if (this.heldReason !== undefined) return { status: 'held', reason: this.heldReason };
     return { status: 'running', reason: 'drained' };
   }
 

@@ -9,7 +9,7 @@ import { isBetter } from '../analysis/objective.analyzer.js';
 import { displayPath, type CampaignDocument } from '../protocol/document.loader.js';
 import { contentHash, Journal } from '../store/journal.service.js';
 import { RecordsRepository } from '../store/records.repository.js';
-import type { CampaignRecord } from '../store/store.records.js';
+import type { CampaignRecord, ExperimentRecord } from '../store/store.records.js';
 import { CampaignRunner } from './campaign-runner.service.js';
 import { isTerminalExperiment, type CampaignStatus, type ExperimentStatus } from './campaign-states.js';
 
@@ -148,7 +148,20 @@ export class CampaignService {
 
   /** After an abort, nothing is left designed or running. */
   private interruptLeftovers(id: string): void {
-    const open = this.records.experiments(id).filter((e) => !isTerminalExperiment(e.status));
+    this.interrupt(this.records.experiments(id).filter((e) => !isTerminalExperiment(e.status)));
+  }
+
+  /**
+   * At boot: experiments left open by a crash between an abort and its loop's stop are interrupted now (no loop
+   * runs for an aborted campaign, so nothing else would ever close them).
+   */
+  interruptAbortedLeftovers(): number {
+    const open = this.records.openExperimentsOfAborted();
+    this.interrupt(open);
+    return open.length;
+  }
+
+  private interrupt(open: readonly ExperimentRecord[]): void {
     if (open.length === 0) return;
     this.journal.write((tx) => {
       for (const e of open) tx.setExperimentStatus(e.id, 'interrupted', 'campaign aborted');
