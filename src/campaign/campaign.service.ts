@@ -86,8 +86,11 @@ export class CampaignService {
         `campaign ${c.name} is held (${c.reason ?? 'no reason'}); resume it`,
         'status',
       );
-    if (c.status !== 'running') this.journal.write((tx) => tx.setCampaignStatus(id, 'running'));
-    await this.runner.launch(id);
+    if (c.status === 'running') await this.runner.launch(id);
+    else {
+      this.journal.write((tx) => tx.setCampaignStatus(id, 'running'));
+      await this.launchAfterOldLoop(c);
+    }
     return this.require(id);
   }
 
@@ -119,16 +122,21 @@ export class CampaignService {
         'status',
       );
     this.journal.write((tx) => tx.setCampaignStatus(id, 'running', reason));
-    if (!this.runner.isRunning(id)) {
-      await this.runner.launch(id);
-    } else {
-      const relaunch = async (): Promise<void> => {
-        await this.runner.whenStopped(id);
-        if (this.require(id).status === 'running') await this.runner.launch(id);
-      };
-      relaunch().catch((e: unknown) => this.logger.error(`cannot resume ${c.name}: ${describeError(e)}`));
-    }
+    await this.launchAfterOldLoop(c);
     return this.require(id);
+  }
+
+  /**
+   * Launches the loop of a campaign just set running. A loop still finishing its steps (after a pause or hold) would
+   * otherwise swallow the launch and then stop, leaving the campaign running with no loop: the new one starts after it.
+   */
+  private async launchAfterOldLoop(c: CampaignRecord): Promise<void> {
+    if (!this.runner.isRunning(c.id)) return this.runner.launch(c.id);
+    const relaunch = async (): Promise<void> => {
+      await this.runner.whenStopped(c.id);
+      if (this.require(c.id).status === 'running') await this.runner.launch(c.id);
+    };
+    relaunch().catch((e: unknown) => this.logger.error(`cannot resume ${c.name}: ${describeError(e)}`));
   }
 
   private stopLoop(
