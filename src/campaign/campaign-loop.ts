@@ -229,7 +229,11 @@ export class CampaignLoop {
     let current = e;
     if (current.status === 'designed') current = await this.move(current, 'running');
     if (current.status !== 'running' && current.status !== 'analyzing') return;
-    const control = { drain: this.drainController.signal, abort: this.abortController.signal };
+    const control = {
+      drain: this.drainController.signal,
+      abort: this.abortController.signal,
+      onHold: (reason: string) => this.hold(reason),
+    };
     const outcome = await this.deps.executor.execute(
       current,
       this.doc.plan,
@@ -289,6 +293,8 @@ export class CampaignLoop {
   private async interrupt(e: ExperimentRecord, reason: string): Promise<void> {
     const policy = e.kind === 'control' ? 'discard' : this.doc.spec.recovery.interrupted;
     const held = `experiment #${e.seq} was interrupted (${reason}); recovery is hold`;
+    // Nothing new starts from here on: the hold is stored below, and no step may start after it.
+    if (policy === 'hold') this.hold(held);
     // The decision is stored with the interruption, so a crash right after it loses neither the rerun nor the hold.
     const rerun = await this.deps.journal.commit((tx) => {
       tx.setExperimentStatus(e.id, 'interrupted', reason);
@@ -304,7 +310,6 @@ export class CampaignLoop {
       this.tally.designed(rerun);
       this.queued.push(rerun);
     }
-    if (policy === 'hold') this.hold(held);
   }
 
   /** Protocol inputs: the strategy's parameters, else the campaign's fixed values, else the defaults. */

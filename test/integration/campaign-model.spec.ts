@@ -726,8 +726,33 @@ class Sequence {
     this.checkInvariants();
   }
 
-  campaignEvents(): Ev<'campaign.status'>[] {
-    return h.events.ofCampaign(this.campaignId, ['campaign.status']) as Ev<'campaign.status'>[];
+  /** Where this sequence's part of the event log begins. */
+  logFrom = 0;
+  private readonly log: LabEvent[] = [];
+  private readonly experimentIds = new Set<string>();
+
+  /**
+   * This campaign's events from the event table, read on from the last one seen (by primary key: the log holds
+   * every earlier sequence too, and a campaign filter over it would scan it all each time).
+   */
+  campaignLog(): LabEvent[] {
+    for (const ev of h.events.after(this.logFrom)) {
+      this.logFrom = ev.id ?? this.logFrom;
+      const d = ev.data as { campaignId?: string; experimentId?: string };
+      if (ev.type === 'experiment.designed' && d.campaignId === this.campaignId && d.experimentId)
+        this.experimentIds.add(d.experimentId);
+      const ours =
+        d.campaignId === this.campaignId ||
+        (d.campaignId === undefined &&
+          d.experimentId !== undefined &&
+          this.experimentIds.has(d.experimentId));
+      if (ours) this.log.push(ev);
+    }
+    return this.log;
+  }
+
+  campaignEvents(): LabEvent[] {
+    return this.campaignLog().filter((e) => e.type === 'campaign.status');
   }
 
   /** Every invariant, read back from the journal and its event log. */
@@ -735,7 +760,7 @@ class Sequence {
     this.sync();
     const problems: string[] = [...this.lab.violations];
     const experiments = h.records.experiments(this.campaignId);
-    const events = h.events.ofCampaign(this.campaignId);
+    const events = this.campaignLog();
     // One row, one legal status per experiment.
     const ids = new Set(experiments.map((e) => e.id));
     const seqs = new Set(experiments.map((e) => e.seq));
@@ -749,7 +774,6 @@ class Sequence {
     // Every status change in the log is an edge of the table, and the chains end where the records stand.
     let campaign: CampaignStatus = 'draft';
     const experiment = new Map<string, string>();
-    let lastRunningAt = -1;
     let causeSinceRunning = false;
     let storedCommands = 0;
     for (const ev of events) {
@@ -764,7 +788,6 @@ class Sequence {
         if (d.to === 'held' && !byOperator && !causeSinceRunning)
           problems.push(`campaign held (${d.reason ?? 'no reason'}) with no new cause since it last ran`);
         if (d.to === 'running') {
-          lastRunningAt = ev.id ?? 0;
           causeSinceRunning = false;
         }
         campaign = d.to;
@@ -797,7 +820,6 @@ class Sequence {
           );
       }
     }
-    void lastRunningAt;
     if (c && campaign !== c.status) problems.push(`campaign log ends ${campaign}, record is ${c.status}`);
     for (const e of experiments) {
       const logged = experiment.get(e.id);
@@ -878,6 +900,7 @@ async function runSequence(cfg: Config, ops: readonly Op[], drive: boolean): Pro
     await seq.daemon.boot();
     const doc = h.docs.get(`${cfg.recovery}-${cfg.parallel}`);
     if (!doc) throw new Error('no document');
+    seq.logFrom = h.events.lastId();
     seq.campaignId = seq.daemon.service.create(doc).id;
     for (const op of ops) await seq.apply(op);
     if (drive) await seq.finish();
@@ -983,6 +1006,22 @@ describe('campaign state machines: regressions the model found', () => {
       [
         { op: 'start', crashAfter: null },
         { op: 'trip', then: 'abort', crashAfter: 0 },
+      ],
+      true,
+    );
+  });
+
+  it('a step held by its policy stops the other experiments before the hold is journaled', async () => {
+    await runSequence(
+      { recovery: 'rerun', parallel: 2, offline: 'wait' },
+      [
+        { op: 'start', crashAfter: null },
+        { op: 'advance', ms: 21374 },
+        { op: 'fault', instrument: 'reader' },
+        { op: 'advance', ms: 75896 },
+        { op: 'crash', ms: 442730, turns: 0 },
+        { op: 'trip', then: 'hold', crashAfter: null },
+        { op: 'resume', crashAfter: null },
       ],
       true,
     );
