@@ -53,6 +53,7 @@ import { loadCampaignFile, type CampaignDocument } from '../../src/protocol/docu
 import { EventLogRepository } from '../../src/store/event-log.repository.js';
 import { Journal, type JournalTx } from '../../src/store/journal.service.js';
 import { RecordsRepository } from '../../src/store/records.repository.js';
+import type { CommandRecord } from '../../src/store/store.records.js';
 import { FakeOperators, FakeReadings } from '../helpers/fake-execution-ports.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -191,6 +192,21 @@ function generationJournal(real: Journal, gen: Generation): Journal {
     commit: (fn) => (gen.dead ? never() : guard(gen, real.commit(alive(fn)))),
   };
   return handle as Journal;
+}
+
+/** The plan runner's journal, with a hook run once a command's record is stored and before the runner goes on. */
+class HookedStepJournal extends StoreStepJournal {
+  hook?: () => Promise<void>;
+
+  override async createCommand(
+    ...args: Parameters<StoreStepJournal['createCommand']>
+  ): Promise<CommandRecord> {
+    const cmd = await super.createCommand(...args);
+    const hook = this.hook;
+    this.hook = undefined;
+    if (hook) await hook();
+    return cmd;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -460,6 +476,7 @@ afterAll(async () => {
 /** The daemon as one process: everything real but the instruments, on this generation's clock and journal. */
 class Daemon {
   gen!: Generation;
+  steps!: HookedStepJournal;
   service!: CampaignService;
   runner!: CampaignRunner;
 
@@ -470,9 +487,10 @@ class Daemon {
     const gen: Generation = { n: ++generations, dead: false, timers: new Set() };
     const clock = new GenerationClock(h.clock, gen);
     const journal = generationJournal(h.journal, gen);
+    this.steps = new HookedStepJournal(journal, h.records);
     const plans = new PlanRunner({
       clock,
-      journal: new StoreStepJournal(journal, h.records),
+      journal: this.steps,
       instruments: new GenerationInstruments(this.lab, gen, clock),
       readings: new FakeReadings(h.clock),
       operators: new FakeOperators(),
@@ -518,7 +536,13 @@ type Op =
   | { op: 'clearTrip' | 'disconnect' | 'reconnect' }
   | { op: 'fault'; instrument: 'handler' | 'reader' }
   | { op: 'advance'; ms: number }
-  | { op: 'crash'; ms: number; turns: number };
+  | { op: 'crash'; ms: number; turns: number }
+  /** An operator or an interlock acting in the middle of a turn: `turns` event-loop turns after lab time `ms`. */
+  | { op: 'at'; ms: number; turns: number; act: Action }
+  /** An operator or an interlock acting while a command's record waits for its group commit (within `ms`). */
+  | { op: 'onStore'; ms: number; act: Action };
+
+type Action = 'start' | 'pause' | 'hold' | 'resume' | 'abort' | 'tripHold' | 'tripAbort';
 
 interface Config {
   recovery: Recovery;
@@ -530,7 +554,22 @@ const crashAfter = fc.option(fc.integer({ min: 0, max: 12 }), { freq: 6 });
 const control = (op: 'start' | 'pause' | 'hold' | 'resume' | 'abort'): fc.Arbitrary<Op> =>
   fc.record({ op: fc.constant(op), crashAfter });
 
+const atArb: fc.Arbitrary<Op> = fc.record({
+  op: fc.constant('at' as const),
+  ms: fc.integer({ min: 0, max: 6 * MINUTE }),
+  turns: fc.integer({ min: 0, max: 12 }),
+  act: fc.constantFrom<Action>('start', 'pause', 'pause', 'hold', 'resume', 'resume', 'abort', 'tripHold'),
+});
+
+const onStoreArb: fc.Arbitrary<Op> = fc.record({
+  op: fc.constant('onStore' as const),
+  ms: fc.integer({ min: 0, max: 6 * MINUTE }),
+  act: fc.constantFrom<Action>('pause', 'hold', 'abort', 'tripHold', 'tripAbort'),
+});
+
 const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { arbitrary: onStoreArb, weight: 2 },
+  { arbitrary: atArb, weight: 3 },
   { arbitrary: control('start'), weight: 3 },
   { arbitrary: control('pause'), weight: 3 },
   { arbitrary: control('hold'), weight: 2 },
@@ -672,6 +711,18 @@ class Sequence {
     this.model = now;
   }
 
+  async act(a: Action): Promise<void> {
+    if (a !== 'tripHold' && a !== 'tripAbort')
+      return this.control(a, a === 'start' ? undefined : `operator ${a}`);
+    // What an interlock does: the instruments refuse commands, the campaign is held or aborted as declared.
+    this.lab.tripped = true;
+    this.sync();
+    if (a === 'tripHold' && (this.model === 'running' || this.model === 'paused'))
+      await this.control('hold', 'interlock tripped');
+    if (a === 'tripAbort' && ['running', 'paused', 'held'].includes(this.model))
+      await this.control('abort', 'interlock tripped');
+  }
+
   async apply(op: Op): Promise<void> {
     this.trace.push(JSON.stringify(op));
     switch (op.op) {
@@ -683,14 +734,25 @@ class Sequence {
         await this.control(op.op, op.op === 'start' ? undefined : `operator ${op.op}`);
         break;
       case 'trip':
-        // What an interlock does: the instruments refuse commands, the campaign is held or aborted as declared.
-        this.lab.tripped = true;
-        this.sync();
-        if (op.then === 'hold' && (this.model === 'running' || this.model === 'paused'))
-          await this.control('hold', 'interlock tripped');
-        if (op.then === 'abort' && ['running', 'paused', 'held'].includes(this.model))
-          await this.control('abort', 'interlock tripped');
+        await this.act(op.then === 'hold' ? 'tripHold' : 'tripAbort');
         break;
+      case 'onStore': {
+        let acted: Promise<void> | undefined;
+        this.daemon.steps.hook = () => (acted = this.act(op.act));
+        await h.clock.advance(op.ms);
+        this.daemon.steps.hook = undefined;
+        await acted;
+        break;
+      }
+      case 'at': {
+        let acted: Promise<void> | undefined;
+        h.clock.setTimer(op.ms, () => {
+          acted = turns(op.turns).then(() => this.act(op.act));
+        });
+        await h.clock.advance(op.ms);
+        await acted;
+        break;
+      }
       case 'clearTrip':
         // Clearing never resumes by itself: `sync` fails if the campaign leaves held without an operation.
         this.lab.tripped = false;
@@ -946,6 +1008,9 @@ describe('campaign state machines, model-based (real journal, loop, service and 
 
   it('control-heavy sequences: pause, hold, resume and abort racing running steps keep every invariant', async () => {
     const controls = fc.oneof(
+      onStoreArb,
+      atArb,
+      atArb,
       control('pause'),
       control('hold'),
       control('resume'),
@@ -1022,6 +1087,18 @@ describe('campaign state machines: regressions the model found', () => {
         { op: 'crash', ms: 442730, turns: 0 },
         { op: 'trip', then: 'hold', crashAfter: null },
         { op: 'resume', crashAfter: null },
+      ],
+      true,
+    );
+  });
+
+  it('abort while a command is being stored: the command is never sent', async () => {
+    await runSequence(
+      { recovery: 'rerun', parallel: 1, offline: 'wait' },
+      [
+        { op: 'start', crashAfter: null },
+        { op: 'advance', ms: 47957 },
+        { op: 'onStore', ms: 252043, act: 'abort' },
       ],
       true,
     );
