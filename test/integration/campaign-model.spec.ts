@@ -233,6 +233,8 @@ const DURATION: Record<string, number> = { 'handler.dispense': 4 * MINUTE, 'read
 
 class FakeLab {
   link = true;
+  /** The instruments' preflight answers once this settles (instant unless a test holds it). */
+  preflightGate: Promise<void> = Promise.resolve();
   tripped = false;
   readonly received: Received[] = [];
   readonly violations: string[] = [];
@@ -500,9 +502,13 @@ class Daemon {
       execute: (e, plan, inputs, control) => plans.run(e, plan, inputs, control),
     };
     // The lab's drivers are the fake above; the preflight has nothing to compare.
+    const lab = this.lab;
     const labPort: Pick<InstrumentRegistry, 'ensureLab' | 'preflight'> = {
       ensureLab: () => Promise.resolve(),
-      preflight: () => Promise.resolve({ notes: [], problems: [] }),
+      preflight: async () => {
+        await lab.preflightGate;
+        return { notes: [], problems: [] };
+      },
     };
     this.gen = gen;
     this.runner = new CampaignRunner(
@@ -1102,5 +1108,32 @@ describe('campaign state machines: regressions the model found', () => {
       ],
       true,
     );
+  });
+
+  it('pause while the campaign is being launched (instruments still checked): no loop starts until resumed', async () => {
+    const seq = new Sequence({ recovery: 'rerun', parallel: 1, offline: 'wait' });
+    try {
+      await seq.daemon.boot();
+      const doc = h.docs.get('rerun-1');
+      if (!doc) throw new Error('no document');
+      seq.logFrom = h.events.lastId();
+      seq.campaignId = seq.daemon.service.create(doc).id;
+      let release = (): void => undefined;
+      seq.lab.preflightGate = new Promise<void>((r) => (release = r));
+      const starting = seq.daemon.service.start(seq.campaignId);
+      await turns(5);
+      seq.daemon.service.pause(seq.campaignId, 'operator pause');
+      release();
+      await starting;
+      await h.clock.advance(30 * MINUTE);
+      expect(seq.status()).toBe('paused');
+      expect(seq.daemon.runner.isRunning(seq.campaignId)).toBe(false);
+      expect(h.records.experiments(seq.campaignId)).toEqual([]);
+      seq.model = 'paused';
+      seq.checkInvariants();
+      await seq.finish();
+    } finally {
+      seq.cleanup();
+    }
   });
 });
