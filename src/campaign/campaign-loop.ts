@@ -145,7 +145,8 @@ export class CampaignLoop {
       const suggestions = await this.strategy.ask(count, this.tally.pendingSuggestions());
       for (const s of suggestions) wanted.push({ suggestionId: s.id, params: s.params, kind: 'design' });
     }
-    if (wanted.length === 0) return started;
+    // Paused, held or aborted while the strategy was thinking: its proposals are not designed (asked again later).
+    if (wanted.length === 0 || this.drainController.signal.aborted) return started;
     const created = await this.deps.journal.commit((tx) =>
       wanted.map((w) =>
         tx.createExperiment(this.campaign.id, ++this.tally.lastSeq, w.suggestionId, w.params, w.kind),

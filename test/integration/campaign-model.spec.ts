@@ -235,6 +235,8 @@ class FakeLab {
   link = true;
   /** The instruments' preflight answers once this settles (instant unless a test holds it). */
   preflightGate: Promise<void> = Promise.resolve();
+  /** Run once while the strategy's next ask is under way. */
+  askHook?: () => Promise<void>;
   tripped = false;
   readonly received: Received[] = [];
   readonly violations: string[] = [];
@@ -510,12 +512,27 @@ class Daemon {
         return { notes: [], problems: [] };
       },
     };
+    // The strategy registry's strategies, with a hook run while an ask is under way (an operator acting meanwhile).
+    const strategies: Pick<StrategyRegistry, 'create'> = {
+      create: async (...args) => {
+        const strategy = await h.strategies.create(...args);
+        const ask = strategy.ask.bind(strategy);
+        strategy.ask = async (count, pending) => {
+          const answer = await ask(count, pending);
+          const hook = this.lab.askHook;
+          this.lab.askHook = undefined;
+          if (hook) await hook();
+          return answer;
+        };
+        return strategy;
+      },
+    };
     this.gen = gen;
     this.runner = new CampaignRunner(
       journal,
       h.records,
       executor as ExperimentExecutor,
-      h.strategies,
+      strategies as StrategyRegistry,
       labPort as InstrumentRegistry,
       h.bus,
       clock,
@@ -546,7 +563,9 @@ type Op =
   /** An operator or an interlock acting in the middle of a turn: `turns` event-loop turns after lab time `ms`. */
   | { op: 'at'; ms: number; turns: number; act: Action }
   /** An operator or an interlock acting while a command's record waits for its group commit (within `ms`). */
-  | { op: 'onStore'; ms: number; act: Action };
+  | { op: 'onStore'; ms: number; act: Action }
+  /** An operator or an interlock acting while the strategy computes its next proposals (within `ms`). */
+  | { op: 'onAsk'; ms: number; act: Action };
 
 type Action = 'start' | 'pause' | 'hold' | 'resume' | 'abort' | 'tripHold' | 'tripAbort';
 
@@ -573,8 +592,15 @@ const onStoreArb: fc.Arbitrary<Op> = fc.record({
   act: fc.constantFrom<Action>('pause', 'hold', 'abort', 'tripHold', 'tripAbort'),
 });
 
+const onAskArb: fc.Arbitrary<Op> = fc.record({
+  op: fc.constant('onAsk' as const),
+  ms: fc.integer({ min: 0, max: 10 * MINUTE }),
+  act: fc.constantFrom<Action>('pause', 'hold', 'abort', 'tripHold'),
+});
+
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: onStoreArb, weight: 2 },
+  { arbitrary: onAskArb, weight: 2 },
   { arbitrary: atArb, weight: 3 },
   { arbitrary: control('start'), weight: 3 },
   { arbitrary: control('pause'), weight: 3 },
@@ -742,6 +768,14 @@ class Sequence {
       case 'trip':
         await this.act(op.then === 'hold' ? 'tripHold' : 'tripAbort');
         break;
+      case 'onAsk': {
+        let acted: Promise<void> | undefined;
+        this.lab.askHook = () => (acted = this.act(op.act));
+        await h.clock.advance(op.ms);
+        this.lab.askHook = undefined;
+        await acted;
+        break;
+      }
       case 'onStore': {
         let acted: Promise<void> | undefined;
         this.daemon.steps.hook = () => (acted = this.act(op.act));
@@ -863,8 +897,12 @@ class Sequence {
         const d = (ev as Ev<'experiment.designed'>).data;
         if (experiment.has(d.experimentId)) problems.push(`experiment #${d.seq} designed twice`);
         experiment.set(d.experimentId, 'designed');
-        if (campaign !== 'running' && campaign !== 'paused' && campaign !== 'held')
-          problems.push(`experiment #${d.seq} designed while the campaign was ${campaign}`);
+        // New proposals only while running; a rerun is decided with an interruption, which a draining loop may see.
+        const allowed = d.kind === 'rerun' ? ['running', 'paused', 'held'] : ['running'];
+        if (!allowed.includes(campaign))
+          problems.push(
+            `experiment #${d.seq} (${d.kind ?? 'design'}) designed while the campaign was ${campaign}`,
+          );
       } else if (ev.type === 'experiment.status') {
         const d = (ev as Ev<'experiment.status'>).data;
         const was = experiment.get(d.experimentId);
@@ -877,6 +915,8 @@ class Sequence {
         }
         experiment.set(d.experimentId, d.to);
         if (d.to === 'interrupted') causeSinceRunning = true;
+        if (d.to === 'running' && campaign !== 'running')
+          problems.push(`experiment #${d.seq} started while the campaign was ${campaign}`);
       } else if (ev.type === 'step.finished') {
         if ((ev as Ev<'step.finished'>).data.status === 'held') causeSinceRunning = true;
       } else if (ev.type === 'step.started' || ev.type === 'command.stored') {
@@ -1015,6 +1055,7 @@ describe('campaign state machines, model-based (real journal, loop, service and 
   it('control-heavy sequences: pause, hold, resume and abort racing running steps keep every invariant', async () => {
     const controls = fc.oneof(
       onStoreArb,
+      onAskArb,
       atArb,
       atArb,
       control('pause'),
@@ -1135,5 +1176,16 @@ describe('campaign state machines: regressions the model found', () => {
     } finally {
       seq.cleanup();
     }
+  });
+
+  it('pause while the strategy computes: its proposals are neither designed nor started', async () => {
+    await runSequence(
+      { recovery: 'rerun', parallel: 1, offline: 'wait' },
+      [
+        { op: 'start', crashAfter: null },
+        { op: 'onAsk', ms: 480000, act: 'pause' },
+      ],
+      true,
+    );
   });
 });
