@@ -118,7 +118,9 @@ export class CampaignLoop {
       return this.end('held', `fault: ${describeError(err)}`);
     }
     await Promise.allSettled(this.active.values());
-    if (this.heldReason !== undefined) return this.end('held', this.heldReason);
+    // The hold was journaled with its cause (the step's policy or the recovery decision). Writing it again here
+    // would undo an operator's resume made while this loop was still finishing its steps.
+    if (this.heldReason !== undefined) return { status: 'held', reason: this.heldReason };
     return { status: 'running', reason: 'drained' };
   }
 
@@ -143,7 +145,8 @@ export class CampaignLoop {
       const suggestions = await this.strategy.ask(count, this.tally.pendingSuggestions());
       for (const s of suggestions) wanted.push({ suggestionId: s.id, params: s.params, kind: 'design' });
     }
-    if (wanted.length === 0) return started;
+    // Paused, held or aborted while the strategy was thinking: its proposals are not designed (asked again later).
+    if (wanted.length === 0 || this.drainController.signal.aborted) return started;
     const created = await this.deps.journal.commit((tx) =>
       wanted.map((w) =>
         tx.createExperiment(this.campaign.id, ++this.tally.lastSeq, w.suggestionId, w.params, w.kind),
@@ -227,7 +230,11 @@ export class CampaignLoop {
     let current = e;
     if (current.status === 'designed') current = await this.move(current, 'running');
     if (current.status !== 'running' && current.status !== 'analyzing') return;
-    const control = { drain: this.drainController.signal, abort: this.abortController.signal };
+    const control = {
+      drain: this.drainController.signal,
+      abort: this.abortController.signal,
+      onHold: (reason: string) => this.hold(reason),
+    };
     const outcome = await this.deps.executor.execute(
       current,
       this.doc.plan,
@@ -287,6 +294,8 @@ export class CampaignLoop {
   private async interrupt(e: ExperimentRecord, reason: string): Promise<void> {
     const policy = e.kind === 'control' ? 'discard' : this.doc.spec.recovery.interrupted;
     const held = `experiment #${e.seq} was interrupted (${reason}); recovery is hold`;
+    // Nothing new starts from here on: the hold is stored below, and no step may start after it.
+    if (policy === 'hold') this.hold(held);
     // The decision is stored with the interruption, so a crash right after it loses neither the rerun nor the hold.
     const rerun = await this.deps.journal.commit((tx) => {
       tx.setExperimentStatus(e.id, 'interrupted', reason);
@@ -302,7 +311,6 @@ export class CampaignLoop {
       this.tally.designed(rerun);
       this.queued.push(rerun);
     }
-    if (policy === 'hold') this.hold(held);
   }
 
   /** Protocol inputs: the strategy's parameters, else the campaign's fixed values, else the defaults. */

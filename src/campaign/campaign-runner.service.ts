@@ -33,6 +33,7 @@ interface Running {
 export class CampaignRunner {
   private readonly logger = new Logger('campaigns');
   private readonly running = new Map<string, Running>();
+  private readonly launching = new Map<string, Promise<void>>();
 
   constructor(
     private readonly journal: Journal,
@@ -48,9 +49,20 @@ export class CampaignRunner {
     return this.running.has(campaignId);
   }
 
-  /** Starts the loop of a campaign whose status is running; resolves once it is under way. */
-  async launch(campaignId: string): Promise<void> {
-    if (this.running.has(campaignId)) return;
+  /**
+   * Starts the loop of a campaign whose status is running; resolves once it is under way. One launch at a time per
+   * campaign: a second call while the first is still checking the lab joins it rather than starting a second loop.
+   */
+  launch(campaignId: string): Promise<void> {
+    if (this.running.has(campaignId)) return Promise.resolve();
+    const pending = this.launching.get(campaignId);
+    if (pending) return pending;
+    const launched = this.startLoop(campaignId).finally(() => this.launching.delete(campaignId));
+    this.launching.set(campaignId, launched);
+    return launched;
+  }
+
+  private async startLoop(campaignId: string): Promise<void> {
     const campaign = this.records.campaign(campaignId);
     if (!campaign) throw new LabError('NOT_FOUND', `no campaign ${campaignId}`);
     if (campaign.status !== 'running')
@@ -80,6 +92,8 @@ export class CampaignRunner {
       this.journal.write((tx) => tx.setCampaignStatus(campaign.id, 'held', describeError(err)));
       throw err;
     });
+    // Paused, held or aborted while the lab was checked: no loop starts (a resume launches one).
+    if (this.records.campaign(campaignId)?.status !== 'running') return;
     const loop = new CampaignLoop(
       { journal: this.journal, records: this.records, executor: this.executor, clock: this.clock },
       campaign,

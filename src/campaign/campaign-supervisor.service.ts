@@ -34,6 +34,9 @@ export class CampaignSupervisor implements OnApplicationBootstrap, BeforeApplica
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.supervise) return;
+    const closed = this.campaigns.interruptAbortedLeftovers();
+    if (closed > 0)
+      this.logger.log(`interrupted ${closed} experiment(s) an abort left open before a restart`);
     for (const c of this.records.campaigns('running')) {
       this.logger.log(`resuming campaign ${c.name} (${c.id})`);
       await this.runner

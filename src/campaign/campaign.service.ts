@@ -10,7 +10,7 @@ import { InterlockLatch } from '../lab/interlock-latch.js';
 import { displayPath, type CampaignDocument } from '../protocol/document.loader.js';
 import { contentHash, Journal } from '../store/journal.service.js';
 import { RecordsRepository } from '../store/records.repository.js';
-import type { CampaignRecord } from '../store/store.records.js';
+import type { CampaignRecord, ExperimentRecord } from '../store/store.records.js';
 import { CampaignRunner } from './campaign-runner.service.js';
 import { isTerminalExperiment, type CampaignStatus, type ExperimentStatus } from './campaign-states.js';
 
@@ -89,8 +89,11 @@ export class CampaignService {
         'status',
       );
     this.refuseWhileTripped(c);
-    if (c.status !== 'running') this.journal.write((tx) => tx.setCampaignStatus(id, 'running'));
-    await this.runner.launch(id);
+    if (c.status === 'running') await this.runner.launch(id);
+    else {
+      this.journal.write((tx) => tx.setCampaignStatus(id, 'running'));
+      await this.launchAfterOldLoop(c);
+    }
     return this.require(id);
   }
 
@@ -123,15 +126,7 @@ export class CampaignService {
       );
     this.refuseWhileTripped(c);
     this.journal.write((tx) => tx.setCampaignStatus(id, 'running', reason));
-    if (!this.runner.isRunning(id)) {
-      await this.runner.launch(id);
-    } else {
-      const relaunch = async (): Promise<void> => {
-        await this.runner.whenStopped(id);
-        if (this.require(id).status === 'running') await this.runner.launch(id);
-      };
-      relaunch().catch((e: unknown) => this.logger.error(`cannot resume ${c.name}: ${describeError(e)}`));
-    }
+    await this.launchAfterOldLoop(c);
     return this.require(id);
   }
 
@@ -139,6 +134,19 @@ export class CampaignService {
   private refuseWhileTripped(c: CampaignRecord): void {
     const refusal = this.interlocks.refusal(this.runner.storedDocument(c).lab.spec.name);
     if (refusal) throw new LabError('INTERLOCK_TRIPPED', `campaign ${c.name}: ${refusal}`, 'status');
+  }
+
+  /**
+   * Launches the loop of a campaign just set running. A loop still finishing its steps (after a pause or hold) would
+   * otherwise swallow the launch and then stop, leaving the campaign running with no loop: the new one starts after it.
+   */
+  private async launchAfterOldLoop(c: CampaignRecord): Promise<void> {
+    if (!this.runner.isRunning(c.id)) return this.runner.launch(c.id);
+    const relaunch = async (): Promise<void> => {
+      await this.runner.whenStopped(c.id);
+      if (this.require(c.id).status === 'running') await this.runner.launch(c.id);
+    };
+    relaunch().catch((e: unknown) => this.logger.error(`cannot resume ${c.name}: ${describeError(e)}`));
   }
 
   private stopLoop(
@@ -158,7 +166,20 @@ export class CampaignService {
 
   /** After an abort, nothing is left designed or running. */
   private interruptLeftovers(id: string): void {
-    const open = this.records.experiments(id).filter((e) => !isTerminalExperiment(e.status));
+    this.interrupt(this.records.experiments(id).filter((e) => !isTerminalExperiment(e.status)));
+  }
+
+  /**
+   * At boot: experiments left open by a crash between an abort and its loop's stop are interrupted now (no loop
+   * runs for an aborted campaign, so nothing else would ever close them).
+   */
+  interruptAbortedLeftovers(): number {
+    const open = this.records.openExperimentsOfAborted();
+    this.interrupt(open);
+    return open.length;
+  }
+
+  private interrupt(open: readonly ExperimentRecord[]): void {
     if (open.length === 0) return;
     this.journal.write((tx) => {
       for (const e of open) tx.setExperimentStatus(e.id, 'interrupted', 'campaign aborted');

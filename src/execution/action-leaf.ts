@@ -60,6 +60,13 @@ export async function runAction(node: ActionNode, ctx: LeafContext): Promise<Lea
       return { status: 'interrupted', reason: `${node.instrument}.${node.action}: ${found.reason}` };
     }
     for (;;) {
+      // Aborted while the command was being stored: it was never sent and now never is (a driver would send it,
+      // since an abort signal that fired before the send reaches no listener).
+      if (!resent && ctx.abort.aborted) {
+        const error = { code: 'ABORTED', message: 'the campaign was aborted before the command was sent' };
+        await ctx.ports.journal.finishCommand(ctx.e, cmd, { status: 'failed', error });
+        return SUSPENDED;
+      }
       const outcome = found?.kind === 'finished' ? found.outcome : await send(node, ctx, cmd, resent);
       found = undefined;
       const done = outcome.status === 'done';

@@ -88,4 +88,9 @@ export interface ExecutionControl {
   drain: AbortSignal;
   /** Running commands are aborted on the instruments. */
   abort: AbortSignal;
+  /**
+   * A step's policy is about to hold the campaign: called before the hold is journaled, so the caller stops every
+   * experiment from starting steps first (otherwise another experiment's step could start after the hold is stored).
+   */
+  onHold?: (reason: string) => void;
 }

@@ -360,6 +360,26 @@ steps:
     ]);
   });
 
+  it('does not send a command whose record was being stored when the campaign was aborted', async () => {
+    const { ports, run, control } = setup();
+    const abort = new AbortController();
+    const plan = compile(`
+steps:
+  - { id: a, instrument: pump, action: dispense, params: { volume: 5, well: A1 } }
+`);
+    // The abort arrives while the command's write waits for its group commit (the model test found the window).
+    const store = ports.journal.createCommand.bind(ports.journal);
+    ports.journal.createCommand = async (...args) => {
+      const cmd = await store(...args);
+      abort.abort(new Error('campaign aborted'));
+      return cmd;
+    };
+    const outcome = await run(plan, {}, { ...control, abort: abort.signal });
+    expect(outcome.status).toBe('suspended');
+    expect(ports.instruments.requests).toEqual([]);
+    expect(ports.journal.commands.map((c) => [c.status, c.error?.code])).toEqual([['failed', 'ABORTED']]);
+  });
+
   it('gives the step timeout to the instrument', async () => {
     const { ports, run } = setup();
     await run(

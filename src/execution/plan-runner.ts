@@ -289,6 +289,7 @@ export class PlanRunner {
         this.logger.warn(`${message}; skipped`);
         return OK;
       case 'hold':
+        run.control.onHold?.(message);
         await this.ports.journal.finishStep(
           run.e,
           key,

@@ -31,6 +31,11 @@ function prepare(db: Database) {
     countCampaigns: s('SELECT COUNT(*) AS n FROM campaign'),
     experiments: s('SELECT * FROM experiment WHERE campaign_id = ? ORDER BY seq'),
     experiment: s('SELECT * FROM experiment WHERE id = ?'),
+    openOfAborted: s(
+      `SELECT experiment.* FROM experiment JOIN campaign ON campaign.id = experiment.campaign_id
+       WHERE campaign.status = 'aborted' AND experiment.status IN ('designed', 'running', 'analyzing')
+       ORDER BY experiment.campaign_id, experiment.seq`,
+    ),
     statusCounts: s(
       "SELECT status, COUNT(*) AS n FROM experiment WHERE campaign_id = ? AND kind != 'control' GROUP BY status",
     ),
@@ -82,6 +87,11 @@ export class RecordsRepository {
   experiment(id: string): ExperimentRecord | undefined {
     const row = this.st.experiment.get(id) as Row | undefined;
     return row ? toExperiment(row) : undefined;
+  }
+
+  /** Experiments still open in aborted campaigns: a crash came between the abort and the loop's stop. */
+  openExperimentsOfAborted(): ExperimentRecord[] {
+    return (this.st.openOfAborted.all() as Row[]).map(toExperiment);
   }
 
   /** Control runs of a campaign (not counted by experimentCounts, which is what the budget counts). */
