@@ -27,6 +27,7 @@
  * Runs: FC_RUNS (default 200 per property × 4 properties = 800 sequences: about 20 s of CPU, 40 s on 2 busy
  * cores) and FC_SEED (printed). The examples at the end are sequences the model found; each failed before its fix.
  */
+import { InterlockLatch } from '../../src/lab/interlock-latch.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger, type LoggerService } from '@nestjs/common';
@@ -549,7 +550,8 @@ class Daemon {
       h.bus,
       clock,
     );
-    this.service = new CampaignService(journal, h.records, this.runner);
+    // The model trips interlocks through the service and its fake lab; the daemon's own latch stays empty.
+    this.service = new CampaignService(journal, h.records, this.runner, new InterlockLatch());
     const supervisor = new CampaignSupervisor(h.app.config, true, h.records, this.service, this.runner);
     await supervisor.onApplicationBootstrap();
   }
