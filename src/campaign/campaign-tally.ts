@@ -27,6 +27,11 @@ export class CampaignTally {
   /** Experiments not yet ended, by id (control runs included). */
   readonly open = new Map<string, ExperimentRecord>();
   best?: Incumbent;
+  /**
+   * Failed experiments (control runs left out) since a person last resumed the campaign from held: a campaign held for
+   * too many failures starts counting again when someone has looked and resumed it.
+   */
+  failedSinceResume = 0;
   /** Completed experiments since the incumbent last improved. */
   sinceImprovement = 0;
   lastSeq = 0;
@@ -40,6 +45,7 @@ export class CampaignTally {
   static load(spec: CampaignSpec, records: RecordsRepository, campaignId: string): CampaignTally {
     const t = new CampaignTally(spec);
     const observations = new Map(records.observations(campaignId).map((o) => [o.experimentId, o.values]));
+    const resumedAt = records.lastResumeFromHeld(campaignId) ?? -Infinity;
     for (const e of records.experiments(campaignId)) {
       t.lastSeq = Math.max(t.lastSeq, e.seq);
       if (!isTerminalExperiment(e.status)) t.open.set(e.id, e);
@@ -53,6 +59,7 @@ export class CampaignTally {
         continue;
       }
       t.counts[e.status]++;
+      if (e.status === 'failed' && (e.finishedAt ?? 0) > resumedAt) t.failedSinceResume++;
       if (e.status === 'completed') t.noteCompleted(e, observations.get(e.id));
     }
     return t;
@@ -79,6 +86,7 @@ export class CampaignTally {
     if (e.kind === 'control') return;
     this.counts[from]--;
     this.counts[to]++;
+    if (to === 'failed') this.failedSinceResume++;
     if (to === 'completed') this.noteCompleted(e, values);
   }
 

@@ -20,7 +20,8 @@ export function stopRule(spec: CampaignSpec, tally: CampaignTally, now: number, 
       status: 'completed',
       reason: `budget of ${b.experiments} completed experiments spent`,
     };
-  const failed = tally.counts.failed;
+  // Since the last resume from held: a person who looked and resumed gets a fresh allowance.
+  const failed = tally.failedSinceResume;
   const maxFailed = b.maxFailed ?? Math.max(3, b.experiments);
   // Without maxFailed, more failures than the budget holds the campaign: something is wrong with the lab.
   if (b.maxFailed === undefined ? failed > maxFailed : failed >= maxFailed)

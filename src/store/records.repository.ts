@@ -40,6 +40,10 @@ function prepare(db: Database) {
       "SELECT status, COUNT(*) AS n FROM experiment WHERE campaign_id = ? AND kind != 'control' GROUP BY status",
     ),
     controlCount: s("SELECT COUNT(*) AS n FROM experiment WHERE campaign_id = ? AND kind = 'control'"),
+    lastResumeFromHeld: s(
+      `SELECT MAX(ts) AS ts FROM event WHERE campaign_id = ? AND type = 'campaign.status'
+       AND json_extract(data, '$.from') = 'held' AND json_extract(data, '$.to') = 'running'`,
+    ),
     maxSeq: s('SELECT COALESCE(MAX(seq), 0) AS n FROM experiment WHERE campaign_id = ?'),
     commands: s('SELECT * FROM command WHERE experiment_id = ? ORDER BY created_at, rowid'),
     observations: s('SELECT * FROM observation WHERE campaign_id = ? ORDER BY created_at, rowid'),
@@ -92,6 +96,11 @@ export class RecordsRepository {
   /** Experiments still open in aborted campaigns: a crash came between the abort and the loop's stop. */
   openExperimentsOfAborted(): ExperimentRecord[] {
     return (this.st.openOfAborted.all() as Row[]).map(toExperiment);
+  }
+
+  /** Lab time a person last resumed the campaign from held, if ever. */
+  lastResumeFromHeld(campaignId: string): number | undefined {
+    return (this.st.lastResumeFromHeld.get(campaignId) as { ts: number | null }).ts ?? undefined;
   }
 
   /** Control runs of a campaign (not counted by experimentCounts, which is what the budget counts). */

@@ -224,6 +224,27 @@ describe('campaign loop policies (real journal, scripted executor, manual clock)
     expect(r.records.experimentCounts(r.campaignId).completed).toBe(4);
   });
 
+  it('maxFailed holds the campaign; after a person resumes it, failures count afresh and it completes', async () => {
+    const r = await rig('budget: { experiments: 3, maxFailed: 2 }\n');
+    // The first two experiments fail (a lab problem), then the lab is fixed.
+    let fixed = false;
+    const script: Script = (e) =>
+      fixed ? executed(e.seq) : { status: 'failed', reason: 'clot detected in channel 2' };
+    const first = await r.run(script);
+    expect(first).toMatchObject({ status: 'held', reason: expect.stringMatching(/2 experiments failed/) });
+    fixed = true;
+    r.app.app.get(Journal).write((tx) => tx.setCampaignStatus(r.campaignId, 'running', 'channel 2 cleaned'));
+    const second = await r.run(script);
+    expect(second.status).toBe('completed');
+    expect(statuses(r)).toEqual([
+      'design:failed',
+      'design:failed',
+      'design:completed',
+      'design:completed',
+      'design:completed',
+    ]);
+  });
+
   it('failed analysis fails the experiment with its reason, and the strategy is told', async () => {
     const r = await rig('budget: { experiments: 2, maxFailed: 5 }\n');
     const end = await r.run((e) =>
