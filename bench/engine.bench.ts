@@ -3,7 +3,7 @@
  * (their actions take no time; the MQTT round trip through the embedded broker is counted as overhead), a
  * random strategy, and the journal durable (WAL, synchronous=FULL). Prints figures; asserts nothing.
  *
- *   node --expose-gc dist/bench/engine.bench.js [--experiments 10000] [--steps 5] [--parallel 8]
+ *   node --expose-gc dist/bench/engine.bench.js [--experiments 10000] [--steps 5] [--parallel 8] [--strategy random]
  */
 import 'reflect-metadata';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,8 +27,29 @@ function arg(name: string, fallback: number): number {
 const EXPERIMENTS = arg('experiments', 10_000);
 const STEPS = arg('steps', 5);
 const PARALLEL = arg('parallel', 8);
+/**
+ * `--strategy random` uses the built-in random strategy, whose history grows with every experiment (as any strategy's
+ * must); the default is a strategy that keeps nothing, so that the heap figure is the orchestration's alone.
+ */
+const STRATEGY = process.argv.includes('--strategy')
+  ? (process.argv[process.argv.indexOf('--strategy') + 1] ?? 'memoryless')
+  : 'memoryless';
+
+/** Proposes x from (seed, k) and remembers nothing but k. */
+const MEMORYLESS_STRATEGY = `export default function createStrategy({ seed }) {
+  let k = 0;
+  const u = (i) => (Math.imul((seed * 2654435761 + i * 40503) >>> 0, 2246822519) >>> 0) / 2 ** 32;
+  return {
+    async ask(count) {
+      return Array.from({ length: count }, () => ({ id: 's' + ++k, params: { x: -10 + 20 * u(k) } }));
+    },
+    async tell() {},
+  };
+}
+`;
 
 function writeFixtures(dir: string): string {
+  writeFileSync(join(dir, 'memoryless.strategy.mjs'), MEMORYLESS_STRATEGY);
   const instrument = (id: string): string => `  ${id}:
     driver: mqtt
     capacity: ${PARALLEL}
@@ -65,7 +86,7 @@ parameters:
   x: { type: float, min: -10, max: 10 }
 objectives:
   y: { goal: maximize }
-strategy: { name: random, seed: 1 }
+strategy: ${STRATEGY === 'random' ? '{ name: random, seed: 1 }' : '{ module: ./memoryless.strategy.mjs, seed: 1 }'}
 parallel: ${PARALLEL}
 budget: { experiments: ${EXPERIMENTS} }
 `,
@@ -125,7 +146,7 @@ async function main(): Promise<void> {
   const growth =
     heap[1000] && heap[EXPERIMENTS] ? ((heap[EXPERIMENTS] / heap[1000] - 1) * 100).toFixed(1) : 'n/a';
   const lines = [
-    `engine benchmark: ${EXPERIMENTS} experiments × ${STEPS} steps, ${PARALLEL} in parallel, durable journal`,
+    `engine benchmark: ${EXPERIMENTS} experiments × ${STEPS} steps, ${PARALLEL} in parallel, durable journal, ${STRATEGY} strategy`,
     `  wall time            ${seconds.toFixed(1)} s`,
     `  per experiment       ${((seconds * 1000) / EXPERIMENTS).toFixed(3)} ms`,
     `  per step             ${((seconds * 1000) / steps).toFixed(3)} ms   (${steps} steps)`,
