@@ -24,8 +24,12 @@ import { startTestApp } from '../helpers/test-app.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
 
+// 120× is as fast as the driver's real-time overhead allows: under load a set_flow (write, call, a monitored item's
+// first report) takes up to ~250 ms real and the first LADS program ~1.5 s (browsing the unit); the lab file gives
+// set_flow's wait 1 min of lab time, 500 ms real at 120×. Two experiments: the second one starts from the state the
+// first one left (pumps partly drawn, the coil at another temperature).
 const SCALE = 120;
-const EXPERIMENTS = 3;
+const EXPERIMENTS = 2;
 const M_ORTHO = 210.21; // g/mol, the ortho product
 const RESULT_SET = 'InlineHPLC/FunctionalUnitSet/HPLC/ProgramManager/ResultSet';
 
@@ -33,6 +37,8 @@ describe('the SnAr campaign on labloop sim chem', () => {
   it('runs through the daemon; space-time yield and E-factor come from the HPLC chromatogram and match the model', async () => {
     const dir = tempDir();
     const labFile = join(dir.path, 'lab.yaml');
+    // Both sides share one anchor, chosen here, so the daemon can boot while the sim loads its five address spaces.
+    const anchor = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
     const sim = labloop([
       'sim',
       'chem',
@@ -44,7 +50,23 @@ describe('the SnAr campaign on labloop sim chem', () => {
       join(dir.path, 'pki'),
       '--time-scale',
       String(SCALE),
+      '--clock-anchor',
+      anchor,
     ]);
+    const starting = startTestApp({
+      mode: 'run',
+      dataDir: join(dir.path, 'run'),
+      env: {
+        LABLOOP_CLOCK__MODE: 'scaled',
+        LABLOOP_CLOCK__TIMESCALE: String(SCALE),
+        LABLOOP_CLOCK__ANCHOR: anchor,
+        // Lab-time timeouts shrink SCALE-fold in real time: give a loaded CI machine room.
+        LABLOOP_INSTRUMENTS__REPLYTIMEOUT: '20 min',
+        LABLOOP_INSTRUMENTS__DISPATCHWINDOW: '60 min',
+      },
+    });
+    starting.catch(() => undefined); // awaited below; not an unhandled rejection while the sim still loads
+    let closed = false;
     try {
       const urls = await waitFor(
         'five endpoints from labloop sim chem',
@@ -55,26 +77,12 @@ describe('the SnAr campaign on labloop sim chem', () => {
         120_000,
         50,
       );
-      const anchor = await waitFor(
-        'the clock anchor',
-        () => /--clock-anchor (\S+)\)/.exec(sim.stderr())?.[1],
-      );
+      expect(/--clock-anchor (\S+)\)/.exec(sim.stderr())?.[1]).toBe(anchor);
       const campaign = campaignVariant('protocols/chem/snar-sty.yaml', dir.path, {
         experiments: EXPERIMENTS,
         lab: labFile,
       });
-      const t = await startTestApp({
-        mode: 'run',
-        dataDir: join(dir.path, 'run'),
-        env: {
-          LABLOOP_CLOCK__MODE: 'scaled',
-          LABLOOP_CLOCK__TIMESCALE: String(SCALE),
-          LABLOOP_CLOCK__ANCHOR: anchor,
-          // Lab-time timeouts shrink 120-fold in real time: give a loaded CI machine room.
-          LABLOOP_INSTRUMENTS__REPLYTIMEOUT: '20 min',
-          LABLOOP_INSTRUMENTS__DISPATCHWINDOW: '60 min',
-        },
-      });
+      const t = await starting;
       const done: {
         params: Record<string, number>;
         sty: number | undefined;
@@ -113,6 +121,7 @@ describe('the SnAr campaign on labloop sim chem', () => {
           });
         }
       } finally {
+        closed = true;
         await t.close();
       }
 
@@ -170,6 +179,12 @@ describe('the SnAr campaign on labloop sim chem', () => {
         await hplc.close();
       }
     } finally {
+      // A daemon still booting when something failed is closed too.
+      if (!closed)
+        await starting.then(
+          (t) => t.close(),
+          () => undefined,
+        );
       sim.child.kill('SIGTERM');
       expect((await sim.exited).code).toBe(0);
       dir.cleanup();

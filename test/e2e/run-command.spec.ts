@@ -2,6 +2,7 @@
 import { existsSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { campaignVariant } from '../helpers/campaign-variant.js';
 import { labloop } from '../helpers/labloop-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -44,6 +45,53 @@ describe('labloop run', () => {
       } finally {
         db.close();
       }
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('exits 2 with the outcome on stdout when the campaign ends held, and again when run on the held campaign', async () => {
+    // The shipped enzyme campaign on the in-process bio lab, virtual clock; the liquid handler jams at its third
+    // transfer and nobody clears it: two experiments fail, budget.maxFailed 2 holds the campaign.
+    const dir = tempDir();
+    try {
+      const campaign = campaignVariant('protocols/bio/enzyme-assay.yaml', dir.path, {
+        experiments: 4,
+        lab: 'test/fixtures/sim-bio-inprocess.yaml',
+        maxFailed: 2,
+      });
+      const data = join(dir.path, 'data');
+      const args = ['run', campaign, '--data-dir', data, '--clock', 'virtual', '--json'];
+      const env = { LABLOOP_SIMULATORS__FAULTS: 'test/fixtures/faults/lh-jams.yaml' };
+      const p = labloop(args, env);
+      expect({ code: (await p.exited).code, stderr: p.stderr() }).toEqual({
+        code: 2,
+        stderr: expect.any(String),
+      });
+      const outcome = JSON.parse(p.stdout()) as {
+        status: string;
+        reason: string;
+        experiments: Record<string, number>;
+      };
+      expect(outcome).toMatchObject({
+        status: 'held',
+        reason: expect.stringMatching(/^2 experiments failed/) as unknown,
+        experiments: { completed: 0, failed: 2 },
+      });
+      const db = new Database(join(data, 'labloop.sqlite'), { readonly: true });
+      try {
+        expect(db.prepare('SELECT status FROM campaign').get()).toEqual({ status: 'held' });
+        const open = db.prepare(
+          "SELECT COUNT(*) AS n FROM command WHERE status NOT IN ('done', 'failed', 'rejected')",
+        );
+        expect(open.get()).toEqual({ n: 0 });
+      } finally {
+        db.close();
+      }
+      // Held waits for a person: running it again starts nothing and says so the same way.
+      const again = labloop(args, env);
+      expect((await again.exited).code).toBe(2);
+      expect(JSON.parse(again.stdout())).toMatchObject({ status: 'held', experiments: { failed: 2 } });
     } finally {
       dir.cleanup();
     }
