@@ -61,7 +61,7 @@ export class PlanRunner {
   constructor(private readonly ports: ExecutionPorts) {}
 
   async run(
-    e: StepOwner,
+    e: StepOwner & { seq?: number },
     plan: CompiledProtocol,
     inputs: Record<string, Value>,
     control: ExecutionControl,
@@ -80,7 +80,11 @@ export class PlanRunner {
       halt,
       stop: AbortSignal.any([control.drain, control.abort, halt.signal]),
     };
-    const scope = new RunScope({ inputs, reading: (i, n) => this.reading(plan, i, n) });
+    const scope = new RunScope({
+      inputs,
+      experiment: { seq: e.seq ?? 0, id: e.id },
+      reading: (i, n) => this.reading(plan, i, n),
+    });
     const flow = await this.sequence(run, plan.steps, undefined, scope);
     if (flow.status !== 'ok') return flow;
     const outputs: Record<string, OutputValue> = {};

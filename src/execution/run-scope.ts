@@ -7,6 +7,8 @@ import { isList, type Value } from '../common/quantity.js';
 
 export interface ScopeRoot {
   inputs: Readonly<Record<string, Value>>;
+  /** The running experiment: `experiment.seq` and `experiment.id`. */
+  experiment: { seq: number; id: string };
   /** A live reading with its unit, or undefined when there is no valid one. */
   reading(instrument: string, name: string): Value | undefined;
 }
@@ -52,6 +54,8 @@ export class RunScope {
     if (path.length === 1) return this.variable(root);
     if (a === undefined) return undefined;
     if (root === 'inputs') return index(this.root.inputs[a], path.slice(2));
+    if (root === 'experiment')
+      return path.length === 2 && (a === 'seq' || a === 'id') ? this.root.experiment[a] : undefined;
     if (root === 'measurements') return index(this.measurementOf(a), path.slice(2));
     if (root === 'steps') {
       if (b !== 'result' || c === undefined) return undefined;

@@ -6,7 +6,7 @@
  * the same time apart from what a step may use — and gives the abstract value (range, unit) it stands for.
  */
 import { referencesOf } from '../common/expression.js';
-import { ANY, type Abstract, type AbstractEnv } from '../common/expression-bounds.js';
+import { ANY, numRange, type Abstract, type AbstractEnv } from '../common/expression-bounds.js';
 import type { PathKey } from '../common/schema-messages.js';
 import { didYouMean } from '../common/suggest.js';
 import { stepKind, type StepKind, type StepSpec } from './protocol.schema.js';
@@ -45,7 +45,7 @@ export interface MeasurementDef {
   abstract?: Abstract;
 }
 
-export const RESERVED_ROOTS = ['inputs', 'steps', 'measurements'];
+export const RESERVED_ROOTS = ['inputs', 'steps', 'measurements', 'experiment'];
 
 export class ProtocolScope {
   readonly steps = new Map<string, StepDef>();
@@ -142,6 +142,12 @@ export class ProtocolScope {
       if (!v) return { error: `no input "${a}"${didYouMean(a, Object.keys(this.inputs))}` };
       return index(v, path.slice(2));
     }
+    if (root === 'experiment') {
+      // The running experiment: its number in the campaign (1, 2, …) and its id — e.g. a plate of its own.
+      if (a === 'seq' && path.length === 2) return numRange(1, Infinity, undefined, true);
+      if (a === 'id' && path.length === 2) return { t: 'str', dynamic: true };
+      return { error: `cannot use ${path.join('.')}: expected experiment.seq or experiment.id` };
+    }
     if (root === 'measurements') {
       if (a === undefined) return { error: 'expected measurements.<name>' };
       const m = this.measurements.get(a);
@@ -186,7 +192,7 @@ export class ProtocolScope {
     }
     const roots = [...RESERVED_ROOTS, ...Object.keys(loopVars)];
     return {
-      error: `unknown name "${path.join('.')}": expected inputs.<name>, steps.<id>.result.<name>, measurements.<name>, a loop variable or instrument.reading${didYouMean(root, roots)}`,
+      error: `unknown name "${path.join('.')}": expected inputs.<name>, steps.<id>.result.<name>, measurements.<name>, experiment.seq, a loop variable or instrument.reading${didYouMean(root, roots)}`,
     };
   }
 

@@ -118,17 +118,9 @@ describe('a bio campaign on the virtual clock (daemon, broker and simulators in 
   });
 
   it('runs three experiments at once on a plate each, and the same seed gives the same set of results', async () => {
-    // The shipped protocol puts every experiment on one plate, "assay": a second experiment in flight would discard
-    // the first one's plate (new_plate) or find it in the reader (PLATE_BUSY). The protocol language has no
-    // experiment-scoped value, so this variant names each plate by its experiment's own conditions (pH to 1e-6);
-    // the strategy never proposes one point twice.
-    const plate = 'assay-${round(inputs.ph * 1000000)}';
-    const edit = (text: string): string =>
-      text
-        .replaceAll("'assay:${well}'", `'${plate}:\${well}'`)
-        .replaceAll('plate: assay', `plate: '${plate}'`);
-    const a = await runOnce(ENZYME, 6, {}, { parallel: 3, edit });
-    const b = await runOnce(ENZYME, 6, {}, { parallel: 3, edit });
+    // The shipped protocol gives every experiment a plate of its own (assay-${experiment.seq}).
+    const a = await runOnce(ENZYME, 6, {}, { parallel: 3 });
+    const b = await runOnce(ENZYME, 6, {}, { parallel: 3 });
     process.stderr.write(
       `bio campaign, 3 in parallel: ${a.labHours.toFixed(2)} h of lab time in ${a.realSeconds.toFixed(1)} s and ${b.realSeconds.toFixed(1)} s\n`,
     );
