@@ -94,6 +94,10 @@ budget: { experiments: ${EXPERIMENTS} }
   return join(dir, 'campaign.yaml');
 }
 
+function growthFrom(a: number | undefined, b: number | undefined): string {
+  return a && b ? ((b / a - 1) * 100).toFixed(1) : 'n/a';
+}
+
 function heapAfterGc(): number {
   (globalThis as { gc?: () => void }).gc?.();
   return process.memoryUsage().heapUsed;
@@ -125,7 +129,9 @@ async function main(): Promise<void> {
     if (e.type === 'command.finished') steps++;
     if (e.type === 'observation.recorded') {
       completed++;
-      if (completed === 1000 || completed === EXPERIMENTS) heap[completed] = heapAfterGc();
+      const half = Math.floor(EXPERIMENTS / 2);
+      if (completed === 1000 || completed === half || completed === EXPERIMENTS)
+        heap[completed] = heapAfterGc();
       if (Date.now() - lastReport > 2000) {
         lastReport = Date.now();
         process.stderr.write(`  ${completed}/${EXPERIMENTS} experiments, ${steps} steps\n`);
@@ -153,6 +159,9 @@ async function main(): Promise<void> {
     `  steps per second     ${(steps / seconds).toFixed(0)}`,
     `  event-loop lag p99   ${(lag.percentile(99) / 1e6).toFixed(1)} ms (max ${(lag.max / 1e6).toFixed(1)} ms)`,
     `  heap after GC        ${mb(heap[1000])} at 1,000 · ${mb(heap[EXPERIMENTS])} at ${EXPERIMENTS.toLocaleString('en')} (${growth} %)`,
+    // The simulated instruments share this process and remember their last 10,000 commands each (contract v1): that
+    // bounded memory fills until about 4,000 experiments. From half-way on, only labloop's own growth remains.
+    `                       ${mb(heap[Math.floor(EXPERIMENTS / 2)])} at ${Math.floor(EXPERIMENTS / 2).toLocaleString('en')} · growth from there ${growthFrom(heap[Math.floor(EXPERIMENTS / 2)], heap[EXPERIMENTS])} % (the simulators' command memory full)`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
