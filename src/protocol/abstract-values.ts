@@ -1,5 +1,5 @@
 /** The abstract values (ranges, units, types) of specs and literals, and how they read in messages. */
-import { ANY, numRange, unitText, type Abstract } from '../common/expression-bounds.js';
+import { ANY, numRange, type Abstract } from '../common/expression-bounds.js';
 import { Quantity } from '../common/quantity.js';
 import { parseUnit } from '../common/units.js';
 
@@ -30,17 +30,5 @@ export function joinLiteral(a: Abstract | undefined, x: unknown): Abstract {
   return a.t === b.t ? a : ANY;
 }
 
-export function describe(v: Abstract): string {
-  switch (v.t) {
-    case 'num':
-      return v.unit ? unitText(v.unit) : 'a number';
-    case 'bool':
-      return 'true or false';
-    case 'str':
-      return 'text';
-    case 'list':
-      return 'a list';
-    case 'any':
-      return 'a value';
-  }
-}
+/** How an abstract value reads in messages (the one in common/abstract-value.ts). */
+export { describeAbstract as describe } from '../common/expression-bounds.js';
