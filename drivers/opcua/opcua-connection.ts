@@ -5,6 +5,8 @@
  * subscription with its monitored items. `up$` is honest about the link: false from the moment it is lost.
  * Network retries run on wall time: they are about sockets, not lab time.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import {
   AttributeIds,
@@ -112,12 +114,20 @@ export class OpcuaConnection {
 
   private async connectLoop(): Promise<void> {
     let delay = RETRY_MIN_MS;
+    // The trusted/ listing when the server's certificate was refused, if it was.
+    let refusedWith: string | undefined;
     while (!this.closed) {
       try {
+        // An operator may have moved the refused certificate to trusted/ meanwhile. node-opcua learns of that from a
+        // folder watcher, which can miss a rename (a loaded machine, a network folder): if the folder changed, the
+        // manager reads it again.
+        if (refusedWith !== undefined && refusedWith !== this.trustedListing())
+          await this.pki?.reloadCertificates();
         await this.connectOnce();
         return;
       } catch (e) {
         if (this.closed) return;
+        refusedWith = isUntrusted(e) ? this.trustedListing() : undefined;
         const problem = this.explain(e);
         this.problem$.next(problem);
         this.logger.warn(`cannot connect to ${this.o.endpoint}: ${problem}; retrying`);
@@ -129,6 +139,16 @@ export class OpcuaConnection {
         this.retry = setTimeout(resolve, delay);
       });
       delay = Math.min(RETRY_MAX_MS, delay * 2);
+    }
+  }
+
+  private trustedListing(): string {
+    try {
+      return readdirSync(join(pkiFolder(this.o.files.dataDir), 'trusted', 'certs'))
+        .sort()
+        .join('\n');
+    } catch {
+      return '';
     }
   }
 
@@ -197,10 +217,14 @@ export class OpcuaConnection {
 
   private explain(e: unknown): string {
     const m = describeError(e);
-    if (/BadCertificateUntrusted|verification failed/i.test(m))
+    if (isUntrusted(e))
       return `the server's certificate is not trusted (${m}); trust it in the lab file (security.trust) or move it from ${pkiFolder(this.o.files.dataDir)}/rejected to trusted`;
     return m;
   }
+}
+
+function isUntrusted(e: unknown): boolean {
+  return /BadCertificateUntrusted|verification failed/i.test(describeError(e));
 }
 
 /** Waits for `p` at most `ms` (wall time), ignoring its failure. */
