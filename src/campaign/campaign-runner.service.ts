@@ -110,6 +110,14 @@ export class CampaignRunner {
     this.running.set(campaignId, { loop, done });
   }
 
+  /** Connects the instruments of a campaign's stored lab, without starting anything. */
+  async connectLab(campaignId: string): Promise<void> {
+    const campaign = this.records.campaign(campaignId);
+    if (!campaign) throw new LabError('NOT_FOUND', `no campaign ${campaignId}`);
+    const doc = this.storedDocument(campaign);
+    await this.instruments.ensureLab(doc.lab.spec, doc.lab.path);
+  }
+
   /** Resolves when the campaign's loop ends (at once if none runs). */
   async whenStopped(campaignId: string): Promise<LoopEnd | undefined> {
     return this.running.get(campaignId)?.done;

@@ -1,6 +1,6 @@
 /**
  * The daemon's campaign lifecycle. At boot: resume every campaign left running (its in-flight experiments are
- * reconciled by the loop), and create the startup campaigns if the database holds none. At shutdown: drain.
+ * reconciled by the loop), connect the labs of held and paused ones, and create the startup campaigns if the database holds none. At shutdown: drain.
  */
 import {
   Inject,
@@ -42,6 +42,13 @@ export class CampaignSupervisor implements OnApplicationBootstrap, BeforeApplica
       await this.runner
         .launch(c.id)
         .catch((e: unknown) => this.logger.error(`cannot resume ${c.name}: ${describeError(e)}`));
+    }
+    // A held or paused campaign's lab is connected too: the instrument board shows its instruments, and an interlock
+    // that held it can be checked against live readings and reset.
+    for (const c of [...this.records.campaigns('held'), ...this.records.campaigns('paused')]) {
+      await this.runner
+        .connectLab(c.id)
+        .catch((e: unknown) => this.logger.warn(`cannot connect the lab of ${c.name}: ${describeError(e)}`));
     }
     if (this.records.countCampaigns() > 0) return;
     for (const file of this.config.startup.campaigns) {

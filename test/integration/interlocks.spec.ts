@@ -236,6 +236,45 @@ describe('an interlock that aborts', () => {
   }, 60_000);
 });
 
+describe('a campaign held by an interlock, across a restart', () => {
+  const dir = tempDir();
+  let t: TestApp;
+
+  afterAll(async () => {
+    await t.close();
+    dir.cleanup();
+  });
+
+  it('has its lab connected at boot, so the interlock can be reset and the campaign resumed', async () => {
+    // The lab comes with the campaign only (no instruments.labs): after the restart nothing else would connect it.
+    t = await startTestApp({ mode: 'daemon', dataDir: dir.path });
+    const token = createToken(t.app, 'operator');
+    const created = await call(`${t.url}/api/campaigns`, {
+      method: 'POST',
+      token,
+      body: {
+        campaign: readFileSync(CAMPAIGN, 'utf8'),
+        lab: readFileSync(LAB, 'utf8'),
+        labPath: 'lab.yaml',
+        start: true,
+      },
+    });
+    expect(created).toMatchObject({ status: 201, body: { status: 'running' } });
+    const id = created.body.id as string;
+    await waitFor('the campaign to be held', async () => (await campaign(t, id)).status === 'held');
+    await t.close();
+
+    t = await startTestApp({ mode: 'daemon', dataDir: dir.path });
+    expect(t.app.get(InstrumentRegistry).get('reader')).toBeDefined();
+    expect(await overheat(t)).toMatchObject({ state: 'tripped', watched: true });
+    await waitFor('the cool plate to be reported', async () => (await overheat(t)).condition === 'clear');
+    const reset = await call(`${t.url}/api/interlocks/overheat/reset`, { method: 'POST', token, body: {} });
+    expect(reset).toMatchObject({ status: 200, body: { state: 'armed' } });
+    const resumed = await call(`${t.url}/api/campaigns/${id}/resume`, { method: 'POST', token });
+    expect(resumed).toMatchObject({ status: 200, body: { status: 'running' } });
+  }, 60_000);
+});
+
 describe('an interlock whose reading is lost', () => {
   const dir = tempDir();
   let t: TestApp;
