@@ -110,12 +110,12 @@ export class CampaignRunner {
     this.running.set(campaignId, { loop, done });
   }
 
-  /** Connects the instruments of a campaign's stored lab, without starting anything. */
-  async connectLab(campaignId: string): Promise<void> {
+  /** Connects the instruments of a campaign's stored lab (if its name passes `which`), without starting anything. */
+  async connectLab(campaignId: string, which: (lab: string) => boolean = () => true): Promise<void> {
     const campaign = this.records.campaign(campaignId);
     if (!campaign) throw new LabError('NOT_FOUND', `no campaign ${campaignId}`);
     const doc = this.storedDocument(campaign);
-    await this.instruments.ensureLab(doc.lab.spec, doc.lab.path);
+    if (which(doc.lab.spec.name)) await this.instruments.ensureLab(doc.lab.spec, doc.lab.path);
   }
 
   /** Resolves when the campaign's loop ends (at once if none runs). */

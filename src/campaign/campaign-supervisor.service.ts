@@ -1,6 +1,7 @@
 /**
  * The daemon's campaign lifecycle. At boot: resume every campaign left running (its in-flight experiments are
- * reconciled by the loop), connect the labs of held and paused ones, and create the startup campaigns if the database holds none. At shutdown: drain.
+ * reconciled by the loop), connect the labs of those held by a tripped interlock, and create the startup campaigns if
+ * the database holds none. At shutdown: drain.
  */
 import {
   Inject,
@@ -43,18 +44,26 @@ export class CampaignSupervisor implements OnApplicationBootstrap, BeforeApplica
         .launch(c.id)
         .catch((e: unknown) => this.logger.error(`cannot resume ${c.name}: ${describeError(e)}`));
     }
-    // A held or paused campaign's lab is connected too: the instrument board shows its instruments, and an interlock
-    // that held it can be checked against live readings and reset.
-    for (const c of [...this.records.campaigns('held'), ...this.records.campaigns('paused')]) {
-      await this.runner
-        .connectLab(c.id)
-        .catch((e: unknown) => this.logger.warn(`cannot connect the lab of ${c.name}: ${describeError(e)}`));
-    }
+    await this.connectTrippedLabs();
     if (this.records.countCampaigns() > 0) return;
     for (const file of this.config.startup.campaigns) {
       const created = this.campaigns.create(loadCampaignFile(file));
       this.logger.log(`created campaign ${created.name} from ${created.specFile}`);
       await this.campaigns.start(created.id);
+    }
+  }
+
+  /**
+   * A lab with an interlock still tripped is connected for its held campaigns, so the interlock can be checked
+   * against live readings and reset (a resume is refused until then, and would be what connects it otherwise).
+   */
+  private async connectTrippedLabs(): Promise<void> {
+    const tripped = new Set(this.records.latchedTrips().map((t) => t.lab));
+    if (tripped.size === 0) return;
+    for (const c of this.records.campaigns('held')) {
+      await this.runner
+        .connectLab(c.id, (lab) => tripped.has(lab))
+        .catch((e: unknown) => this.logger.warn(`cannot connect the lab of ${c.name}: ${describeError(e)}`));
     }
   }
 
