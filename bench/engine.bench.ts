@@ -4,20 +4,29 @@
  * random strategy, and the journal durable (WAL, synchronous=FULL). Prints figures; asserts nothing.
  *
  *   node --expose-gc dist/bench/engine.bench.js [--experiments 10000] [--steps 5] [--parallel 8] [--strategy random]
+ *     [--instruments in-process | separate]
+ *
+ * `--instruments separate` runs the simulated instruments in a process of their own, as real instruments are, so that
+ * their work (their MQTT client, their command memory) is neither timed nor weighed as labloop's.
  */
 import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../src/app.module.js';
+import { BrokerService } from '../src/broker/broker.service.js';
 import { CampaignRunner } from '../src/campaign/campaign-runner.service.js';
 import { CampaignService } from '../src/campaign/campaign.service.js';
 import { loadConfig } from '../src/config/config.loader.js';
 import { EventBus } from '../src/events/event-bus.service.js';
 import { loadCampaignFile } from '../src/protocol/document.loader.js';
 import { LabLogger } from '../src/telemetry/lab-logger.js';
+import { benchPassword } from './support/instant-sims.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,6 +44,16 @@ const STRATEGY = process.argv.includes('--strategy')
   ? (process.argv[process.argv.indexOf('--strategy') + 1] ?? 'memoryless')
   : 'memoryless';
 
+function textArg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+
+const INSTRUMENTS = textArg('instruments', 'in-process');
+if (INSTRUMENTS !== 'in-process' && INSTRUMENTS !== 'separate')
+  throw new Error(`--instruments: expected in-process or separate, got "${INSTRUMENTS}"`);
+const SEPARATE = INSTRUMENTS === 'separate';
+
 /** Proposes x from (seed, k) and remembers nothing but k. */
 const MEMORYLESS_STRATEGY = `export default function createStrategy({ seed }) {
   let k = 0;
@@ -48,12 +67,34 @@ const MEMORYLESS_STRATEGY = `export default function createStrategy({ seed }) {
 }
 `;
 
+/** Starts the bench lab's instruments in a child process once the daemon's broker is up; resolves when connected. */
+async function startSeparateInstruments(labFile: string, broker: BrokerService): Promise<ChildProcess> {
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'support', 'instant-sims.js');
+  const { url, topicPrefix } = broker.endpoint;
+  const child = spawn(process.execPath, [script, labFile, url, topicPrefix], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const stdout = child.stdout;
+  if (!stdout) throw new Error('the instruments process has no stdout');
+  await Promise.race([
+    new Promise<void>((resolve) =>
+      stdout.on('data', (b: Buffer) => {
+        if (b.toString().includes('ready')) resolve();
+      }),
+    ),
+    once(child, 'exit').then(([code]) => {
+      throw new Error(`the instruments process exited with ${String(code)}`);
+    }),
+  ]);
+  return child;
+}
+
 function writeFixtures(dir: string): string {
   writeFileSync(join(dir, 'memoryless.strategy.mjs'), MEMORYLESS_STRATEGY);
   const instrument = (id: string): string => `  ${id}:
     driver: mqtt
     capacity: ${PARALLEL}
-    actions:
+${SEPARATE ? `    credentials: { username: ${id}, password: ${benchPassword(id)} }\n` : ''}    actions:
       step:
         params: { x: { type: number } }
         result: { y: { type: number } }
@@ -110,13 +151,26 @@ async function main(): Promise<void> {
   const file = writeFixtures(dir);
   const config = loadConfig({
     configPath: 'config/default.yaml',
-    env: { LABLOOP_MQTT__EMBEDDED__PORT: '0', LABLOOP_STARTUP__CAMPAIGNS: '[]' },
+    env: {
+      LABLOOP_MQTT__EMBEDDED__PORT: '0',
+      LABLOOP_STARTUP__CAMPAIGNS: '[]',
+      // Separate instruments: the lab is loaded at boot (its instruments admitted to the broker), not simulated here.
+      ...(SEPARATE
+        ? {
+            LABLOOP_SIMULATORS__INPROCESS: 'false',
+            LABLOOP_INSTRUMENTS__LABS: JSON.stringify([join(dir, 'lab.yaml')]),
+          }
+        : {}),
+    },
     overrides: { dataDir: join(dir, 'data') },
   });
   const logger = new LabLogger({ level: 'warn', format: 'text', stream: process.stderr });
   const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, mode: 'run' }), {
     logger,
   });
+  const instruments = SEPARATE
+    ? await startSeparateInstruments(join(dir, 'lab.yaml'), app.get(BrokerService))
+    : undefined;
   const campaigns = app.get(CampaignService);
   const bus = app.get(EventBus);
   let steps = 0;
@@ -145,6 +199,10 @@ async function main(): Promise<void> {
   lag.disable();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   await app.close();
+  if (instruments) {
+    instruments.kill('SIGTERM');
+    if (instruments.exitCode === null) await once(instruments, 'exit');
+  }
   rmSync(dir, { recursive: true, force: true });
 
   const mb = (b: number | undefined): string =>
@@ -152,7 +210,7 @@ async function main(): Promise<void> {
   const growth =
     heap[1000] && heap[EXPERIMENTS] ? ((heap[EXPERIMENTS] / heap[1000] - 1) * 100).toFixed(1) : 'n/a';
   const lines = [
-    `engine benchmark: ${EXPERIMENTS} experiments × ${STEPS} steps, ${PARALLEL} in parallel, durable journal, ${STRATEGY} strategy`,
+    `engine benchmark: ${EXPERIMENTS} experiments × ${STEPS} steps, ${PARALLEL} in parallel, durable journal, ${STRATEGY} strategy, instruments ${INSTRUMENTS}`,
     `  wall time            ${seconds.toFixed(1)} s`,
     `  per experiment       ${((seconds * 1000) / EXPERIMENTS).toFixed(3)} ms`,
     `  per step             ${((seconds * 1000) / steps).toFixed(3)} ms   (${steps} steps)`,
@@ -161,7 +219,7 @@ async function main(): Promise<void> {
     `  heap after GC        ${mb(heap[1000])} at 1,000 · ${mb(heap[EXPERIMENTS])} at ${EXPERIMENTS.toLocaleString('en')} (${growth} %)`,
     // The simulated instruments share this process and remember their last 10,000 commands each (contract v1): that
     // bounded memory fills until about 4,000 experiments. From half-way on, only labloop's own growth remains.
-    `                       ${mb(heap[Math.floor(EXPERIMENTS / 2)])} at ${Math.floor(EXPERIMENTS / 2).toLocaleString('en')} · growth from there ${growthFrom(heap[Math.floor(EXPERIMENTS / 2)], heap[EXPERIMENTS])} % (the simulators' command memory full)`,
+    `                       ${mb(heap[Math.floor(EXPERIMENTS / 2)])} at ${Math.floor(EXPERIMENTS / 2).toLocaleString('en')} · growth from there ${growthFrom(heap[Math.floor(EXPERIMENTS / 2)], heap[EXPERIMENTS])} %${SEPARATE ? '' : " (the simulators' command memory full)"}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -10,7 +10,7 @@ import { LabError } from '../common/lab-error.js';
 import type { ObjectiveValues, ParamValues } from '../events/event-map.js';
 import { paretoFront, runningBest, type Goals } from '../reports/pareto.js';
 import { RecordsRepository } from '../store/records.repository.js';
-import type { CommandRecord } from '../store/store.records.js';
+import { commandView, type CommandView } from '../reports/command-view.js';
 
 export interface ExperimentView {
   id: string;
@@ -25,39 +25,7 @@ export interface ExperimentView {
   commands?: CommandView[];
 }
 
-export interface CommandView {
-  id: string;
-  step: string;
-  attempt: number;
-  instrument: string;
-  action: string;
-  params: Record<string, unknown>;
-  status: string;
-  result: Record<string, unknown> | null;
-  error: { code: string; message: string } | null;
-  sends: number;
-  sentAt: string;
-  finishedAt: string | null;
-}
-
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
-
-function commandView(c: CommandRecord): CommandView {
-  return {
-    id: c.id,
-    step: c.step,
-    attempt: c.attempt,
-    instrument: c.instrument,
-    action: c.action,
-    params: c.params,
-    status: c.status,
-    result: c.result,
-    error: c.error,
-    sends: c.sends,
-    sentAt: new Date(c.createdAt).toISOString(),
-    finishedAt: iso(c.finishedAt),
-  };
-}
 
 @ApiTags('campaigns')
 @Controller('api/campaigns')

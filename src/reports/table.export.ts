@@ -1,5 +1,6 @@
 /** A campaign as a table (one row per experiment) and as one JSON document, both drawn from the dataset. */
 import type { CampaignDataset, ExperimentData } from './campaign-dataset.js';
+import { commandView } from './command-view.js';
 
 export const EXPORT_FORMAT_VERSION = 1;
 
@@ -73,20 +74,7 @@ export function toJsonExport(d: CampaignDataset): Record<string, unknown> {
       startedAt: iso(e.startedAt) || null,
       finishedAt: iso(e.finishedAt) || null,
       durationSeconds: duration(e),
-      commands: e.commands.map((c) => ({
-        id: c.id,
-        step: c.step,
-        attempt: c.attempt,
-        instrument: c.instrument,
-        action: c.action,
-        params: c.params,
-        status: c.status,
-        result: c.result,
-        error: c.error,
-        sends: c.sends,
-        sentAt: iso(c.createdAt),
-        finishedAt: iso(c.finishedAt) || null,
-      })),
+      commands: e.commands.map(commandView),
     })),
     statusLog: d.statusLog.map((s) => ({ ...s, ts: iso(s.ts) })),
   };
