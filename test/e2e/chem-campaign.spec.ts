@@ -18,11 +18,10 @@ import { RecordsRepository } from '../../src/store/records.repository.js';
 import { PEAKS } from '../../simulators/chem/hplc.model.js';
 import { simulateSnar } from '../../simulators/chem/snar.model.js';
 import { campaignVariant } from '../helpers/campaign-variant.js';
-import { labloop } from '../helpers/labloop-process.js';
 import { openSession } from '../helpers/opcua-session.js';
+import { startSim } from '../helpers/sim-process.js';
 import { startTestApp } from '../helpers/test-app.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { waitFor } from '../helpers/wait-for.js';
 
 // 120× is as fast as the driver's real-time overhead allows: under load a set_flow (write, call, a monitored item's
 // first report) takes up to ~250 ms real and the first LADS program ~1.5 s (browsing the unit); the lab file gives
@@ -36,23 +35,10 @@ const RESULT_SET = 'InlineHPLC/FunctionalUnitSet/HPLC/ProgramManager/ResultSet';
 describe('the SnAr campaign on labloop sim chem', () => {
   it('runs through the daemon; space-time yield and E-factor come from the HPLC chromatogram and match the model', async () => {
     const dir = tempDir();
-    const labFile = join(dir.path, 'lab.yaml');
     // Both sides share one anchor, chosen here, so the daemon can boot while the sim loads its five address spaces.
     const anchor = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
-    const sim = labloop([
-      'sim',
-      'chem',
-      '--ports',
-      'auto',
-      '--lab-out',
-      labFile,
-      '--pki-dir',
-      join(dir.path, 'pki'),
-      '--time-scale',
-      String(SCALE),
-      '--clock-anchor',
-      anchor,
-    ]);
+    const sim = startSim('chem', dir.path, { timeScale: SCALE, clockAnchor: anchor });
+    const { labFile } = sim;
     const starting = startTestApp({
       mode: 'run',
       dataDir: join(dir.path, 'run'),
@@ -68,16 +54,8 @@ describe('the SnAr campaign on labloop sim chem', () => {
     starting.catch(() => undefined); // awaited below; not an unhandled rejection while the sim still loads
     let closed = false;
     try {
-      const urls = await waitFor(
-        'five endpoints from labloop sim chem',
-        () => {
-          const lines = sim.stdout().split('\n').filter(Boolean);
-          return lines.length >= 5 ? lines : undefined;
-        },
-        120_000,
-        50,
-      );
-      expect(/--clock-anchor (\S+)\)/.exec(sim.stderr())?.[1]).toBe(anchor);
+      const urls = await sim.endpoints(5);
+      expect(await sim.clockAnchor()).toBe(anchor);
       const campaign = campaignVariant('protocols/chem/snar-sty.yaml', dir.path, {
         experiments: EXPERIMENTS,
         lab: labFile,

@@ -14,6 +14,7 @@ import { SeededRandom } from '../../src/common/seeded-random.js';
 import { campaignVariant } from '../helpers/campaign-variant.js';
 import { freePort } from '../helpers/free-port.js';
 import { labloop, type LabloopProcess } from '../helpers/labloop-process.js';
+import { startSim } from '../helpers/sim-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -43,28 +44,13 @@ describe('crash journal: SIGKILL at 50 random moments against a lab in another p
     process.stdout.write(`crash test seed ${seed} (CRASH_SEED=${seed} replays it)\n`);
     const rng = new SeededRandom(seed);
     const dir = tempDir();
-    const labFile = join(dir.path, 'lab.yaml');
-    const audit = join(dir.path, 'audit.log');
     const dataDir = join(dir.path, 'data');
-    const sim = labloop([
-      'sim',
-      'bio',
-      '--ports',
-      'auto',
-      '--lab-out',
-      labFile,
-      '--audit',
-      audit,
-      '--time-scale',
-      SCALE,
-    ]);
+    const sim = startSim('bio', dir.path, { timeScale: SCALE });
+    const { labFile, audit } = sim;
     let daemon: LabloopProcess | undefined;
     try {
-      await waitFor('labloop sim up', () => sim.stdout().includes('mqtt://'), 120_000, 50);
-      const anchor = await waitFor(
-        'the clock anchor',
-        () => /--clock-anchor (\S+)\)/.exec(sim.stderr())?.[1],
-      );
+      await sim.endpoints(1);
+      const anchor = await sim.clockAnchor();
       const file = campaignVariant('protocols/bio/enzyme-assay.yaml', dir.path, {
         experiments: BUDGET,
         lab: labFile,

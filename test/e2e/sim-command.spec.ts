@@ -10,21 +10,10 @@ import { randomUUID } from 'node:crypto';
 import { loadLabFile } from '../../src/protocol/document.loader.js';
 import { campaignVariant } from '../helpers/campaign-variant.js';
 import { labloop, type LabloopProcess } from '../helpers/labloop-process.js';
+import { startSim } from '../helpers/sim-process.js';
 import { openSession } from '../helpers/opcua-session.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
-
-async function endpoints(p: LabloopProcess, n: number): Promise<string[]> {
-  return waitFor(
-    `${n} endpoint lines from labloop sim`,
-    () => {
-      const lines = p.stdout().split('\n').filter(Boolean);
-      return lines.length >= n ? lines : undefined;
-    },
-    120_000,
-    50,
-  );
-}
 
 async function stop(p: LabloopProcess): Promise<number | null> {
   p.child.kill('SIGTERM');
@@ -34,20 +23,8 @@ async function stop(p: LabloopProcess): Promise<number | null> {
 describe('labloop sim', () => {
   it('runs the bio lab on a free port; a daemon on the same scaled clock runs a campaign against it', async () => {
     const dir = tempDir();
-    const labFile = join(dir.path, 'lab.yaml');
-    const audit = join(dir.path, 'audit.log');
-    const sim = labloop([
-      'sim',
-      'bio',
-      '--ports',
-      'auto',
-      '--lab-out',
-      labFile,
-      '--audit',
-      audit,
-      '--time-scale',
-      '300',
-    ]);
+    const sim = startSim('bio', dir.path, { timeScale: 300 });
+    const { labFile, audit } = sim;
     // The shipped enzyme campaign with a budget of 2 (about 75 min of lab time, 15 s of wall time at 300×) and the
     // random strategy (no model fitting between experiments while lab time runs).
     const campaign = campaignVariant('protocols/bio/enzyme-assay.yaml', dir.path, {
@@ -56,12 +33,9 @@ describe('labloop sim', () => {
       strategy: { name: 'random', seed: 1 },
     });
     try {
-      const [url] = await endpoints(sim, 1);
+      const [url] = await sim.endpoints(1);
       expect(url).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+$/);
-      const anchor = await waitFor(
-        'the clock anchor',
-        () => /--clock-anchor (\S+)\)/.exec(sim.stderr())?.[1],
-      );
+      const anchor = await sim.clockAnchor();
       const lab = loadLabFile(labFile);
       expect(lab.spec.brokers['sim']?.url).toBe(url);
       expect(Object.keys(lab.spec.instruments)).toEqual(['lh', 'incubator', 'reader']);
@@ -100,25 +74,11 @@ describe('labloop sim', () => {
 
   it('runs the chemistry lab as five OPC UA servers; an HPLC run returns its chromatogram', async () => {
     const dir = tempDir();
-    const labFile = join(dir.path, 'lab.yaml');
-    const audit = join(dir.path, 'audit.log');
-    const sim = labloop([
-      'sim',
-      'chem',
-      '--ports',
-      'auto',
-      '--lab-out',
-      labFile,
-      '--pki-dir',
-      join(dir.path, 'pki'),
-      '--audit',
-      audit,
-      '--time-scale',
-      '300',
-    ]);
+    const sim = startSim('chem', dir.path, { timeScale: 300 });
+    const { labFile, audit } = sim;
     const taskId = randomUUID();
     try {
-      const urls = await endpoints(sim, 5);
+      const urls = await sim.endpoints(5);
       expect(urls.every((u) => /^opc\.tcp:\/\/127\.0\.0\.1:\d+$/.test(u))).toBe(true);
       expect(readFileSync(labFile, 'utf8')).toContain(`endpoint: ${urls[4]}`);
       const hplc = await openSession(urls[4]!, dir.path);
