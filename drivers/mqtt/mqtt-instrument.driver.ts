@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { BehaviorSubject, filter, firstValueFrom, type Observable, type Subscription } from 'rxjs';
-import { sleep, type Timer } from '../../src/common/clock.js';
+import type { Subscription } from 'rxjs';
+import type { Timer } from '../../src/common/clock.js';
 import { formatDuration } from '../../src/common/durations.js';
 import { describeError, LabError } from '../../src/common/lab-error.js';
 import type {
@@ -16,14 +16,11 @@ import type {
   CommandRequest,
   DriverContext,
   ExecuteOptions,
-  InstrumentDescription,
   InstrumentDriver,
-  InstrumentStatus,
   MqttTransport,
-  Reading,
   Reconciliation,
 } from '../../src/lab/instrument-driver.port.js';
-import { ReadingStream } from '../../src/lab/reading-stream.js';
+import { DriverBase } from '../../src/lab/driver-base.js';
 import {
   decode,
   describePayload,
@@ -48,14 +45,10 @@ interface Inflight {
   cleanup: () => void;
 }
 
-export class MqttInstrumentDriver implements InstrumentDriver {
-  readonly id: string;
+export class MqttInstrumentDriver extends DriverBase implements InstrumentDriver {
   private readonly logger: Logger;
   private readonly link: MqttTransport;
   private readonly topics: ReturnType<typeof instrumentTopics>;
-  private readonly statusSubject = new BehaviorSubject<InstrumentStatus>({ link: false, online: false });
-  private readonly description = new BehaviorSubject<InstrumentDescription | undefined>(undefined);
-  private readonly readings: ReadingStream;
   private readonly inflight = new Map<string, Inflight>();
   private readonly unsubscribers: (() => void)[] = [];
   private linkSubscription?: Subscription;
@@ -64,51 +57,19 @@ export class MqttInstrumentDriver implements InstrumentDriver {
   private malformed = 0;
 
   constructor(
-    private readonly ctx: DriverContext,
+    ctx: DriverContext,
     private readonly replyTimeoutMs = DEFAULT_REPLY_TIMEOUT_MS,
   ) {
-    this.id = ctx.id;
+    super(ctx);
     this.logger = new Logger(`mqtt:${ctx.id}`);
     if (ctx.spec.driver !== 'mqtt') throw new Error(`instrument ${ctx.id} does not use the mqtt driver`);
     this.link = ctx.transports.mqtt(ctx.spec.broker);
     this.topics = instrumentTopics(ctx.spec.topicPrefix ?? this.link.topicPrefix, ctx.id);
-    this.readings = new ReadingStream(ctx.id, ctx.clock);
-  }
-
-  get status$(): Observable<InstrumentStatus> {
-    return this.statusSubject.asObservable();
-  }
-
-  get readings$(): Observable<Reading> {
-    return this.readings.readings$;
   }
 
   /** Malformed messages received from this instrument so far (each is logged and ignored). */
   get malformedCount(): number {
     return this.malformed;
-  }
-
-  status(): InstrumentStatus {
-    return this.statusSubject.value;
-  }
-
-  latestReadings(): Reading[] {
-    return this.readings.latest();
-  }
-
-  describe(): InstrumentDescription | undefined {
-    return this.description.value;
-  }
-
-  described(timeoutMs: number): Promise<InstrumentDescription | undefined> {
-    if (this.description.value) return Promise.resolve(this.description.value);
-    const controller = new AbortController();
-    return Promise.race([
-      firstValueFrom(this.description.pipe(filter((d) => d !== undefined))),
-      sleep(this.ctx.clock, timeoutMs, controller.signal).then(() => undefined),
-    ])
-      .catch(() => undefined)
-      .finally(() => controller.abort());
   }
 
   connect(): Promise<void> {
@@ -132,9 +93,7 @@ export class MqttInstrumentDriver implements InstrumentDriver {
         error: { code: 'SHUTTING_DOWN', message: 'the driver closed before a final reply' },
       });
     }
-    this.statusSubject.complete();
-    this.description.complete();
-    this.readings.complete();
+    this.completeStreams();
     return Promise.resolve();
   }
 
@@ -362,18 +321,6 @@ export class MqttInstrumentDriver implements InstrumentDriver {
     const d = decode(telemetryPayload, payload);
     if (!d.ok) return this.malformedMessage(topic, d.reason);
     this.readings.push(name, d.value.v, Date.parse(d.value.t), this.status().online);
-  }
-
-  private setStatus(s: InstrumentStatus): void {
-    const p = this.statusSubject.value;
-    if (p.link === s.link && p.online === s.online && p.state === s.state && p.detail === s.detail) return;
-    this.statusSubject.next(s);
-    this.ctx.events.emit('instrument.status', {
-      instrument: this.id,
-      online: s.online && s.link,
-      ...(s.state ? { state: s.state } : {}),
-      ...(s.detail ? { detail: s.detail } : {}),
-    });
   }
 
   private malformedMessage(topic: string, reason: string): void {

@@ -8,8 +8,7 @@
 import './opcua-log.js';
 import { Logger } from '@nestjs/common';
 import { resolveNodeId } from 'node-opcua';
-import { BehaviorSubject, filter, firstValueFrom, type Observable, type Subscription } from 'rxjs';
-import { sleep } from '../../src/common/clock.js';
+import type { Subscription } from 'rxjs';
 import { parseDuration } from '../../src/common/durations.js';
 import { describeError, LabError } from '../../src/common/lab-error.js';
 import type {
@@ -18,15 +17,12 @@ import type {
   CommandRequest,
   DriverContext,
   ExecuteOptions,
-  InstrumentDescription,
   InstrumentDriver,
   InstrumentState,
-  InstrumentStatus,
   PendingCommand,
-  Reading,
   Reconciliation,
 } from '../../src/lab/instrument-driver.port.js';
-import { ReadingStream } from '../../src/lab/reading-stream.js';
+import { DriverBase } from '../../src/lab/driver-base.js';
 import type { LadsProgramSpec, LadsSpec } from './opcua.lab-schema.js';
 import { LadsClient } from './lads-program.js';
 import { OpcuaConnection } from './opcua-connection.js';
@@ -47,8 +43,7 @@ type OpcuaSpec = Extract<DriverContext['spec'], { driver: 'opcua' }>;
 /** Server_ServerStatus_State: 0 is Running. */
 const SERVER_STATE = 'i=2259';
 
-export class OpcuaInstrumentDriver implements InstrumentDriver {
-  readonly id: string;
+export class OpcuaInstrumentDriver extends DriverBase implements InstrumentDriver {
   readonly logger: Logger;
   readonly conn: OpcuaConnection;
   readonly runner: OperationRunner;
@@ -57,9 +52,6 @@ export class OpcuaInstrumentDriver implements InstrumentDriver {
   readonly operations: Record<string, readonly CompiledOp[]>;
   readonly abortOps: readonly CompiledOp[];
   private readonly nodes: NodeResolver;
-  private readonly readings: ReadingStream;
-  private readonly statusSubject = new BehaviorSubject<InstrumentStatus>({ link: false, online: false });
-  private readonly description = new BehaviorSubject<InstrumentDescription | undefined>(undefined);
   private readonly running = new Map<string, AbortController>();
   private readonly samplingMs: number;
   private serverRunning = true;
@@ -67,10 +59,10 @@ export class OpcuaInstrumentDriver implements InstrumentDriver {
   private setUp = false;
   private linkSub?: Subscription;
 
-  constructor(readonly ctx: DriverContext) {
+  constructor(ctx: DriverContext) {
+    super(ctx);
     if (ctx.spec.driver !== 'opcua') throw new Error(`instrument ${ctx.id} does not use the opcua driver`);
     this.spec = ctx.spec;
-    this.id = ctx.id;
     this.logger = new Logger(`opcua:${ctx.id}`);
     this.samplingMs = parseDuration(this.spec.subscription.samplingInterval) ?? 100;
     this.conn = new OpcuaConnection({
@@ -88,38 +80,6 @@ export class OpcuaInstrumentDriver implements InstrumentDriver {
       Object.entries(this.spec.operations).map(([a, m]) => [a, m.steps.map(compileOperation)]),
     );
     this.abortOps = this.spec.abort.map(compileOperation);
-    this.readings = new ReadingStream(ctx.id, ctx.clock);
-  }
-
-  get status$(): Observable<InstrumentStatus> {
-    return this.statusSubject.asObservable();
-  }
-
-  get readings$(): Observable<Reading> {
-    return this.readings.readings$;
-  }
-
-  status(): InstrumentStatus {
-    return this.statusSubject.value;
-  }
-
-  latestReadings(): Reading[] {
-    return this.readings.latest();
-  }
-
-  describe(): InstrumentDescription | undefined {
-    return this.description.value;
-  }
-
-  described(timeoutMs: number): Promise<InstrumentDescription | undefined> {
-    if (this.description.value) return Promise.resolve(this.description.value);
-    const controller = new AbortController();
-    return Promise.race([
-      firstValueFrom(this.description.pipe(filter((d) => d !== undefined))),
-      sleep(this.ctx.clock, timeoutMs, controller.signal).then(() => undefined),
-    ])
-      .catch(() => undefined)
-      .finally(() => controller.abort());
   }
 
   connect(): Promise<void> {
@@ -133,9 +93,7 @@ export class OpcuaInstrumentDriver implements InstrumentDriver {
     this.linkSub?.unsubscribe();
     for (const c of this.running.values()) c.abort(new StopReason('shutdown'));
     await this.conn.close();
-    this.statusSubject.complete();
-    this.description.complete();
-    this.readings.complete();
+    this.completeStreams();
   }
 
   execute(request: CommandRequest, options: ExecuteOptions = {}): Promise<CommandOutcome> {
@@ -294,16 +252,7 @@ export class OpcuaInstrumentDriver implements InstrumentDriver {
   private refreshStatus(): void {
     const link = this.conn.up;
     const online = link && this.serverRunning;
-    const s: InstrumentStatus = { link, online, state: this.state(), detail: this.conn.problem };
-    const p = this.statusSubject.value;
-    if (p.link === s.link && p.online === s.online && p.state === s.state && p.detail === s.detail) return;
-    if (!this.statusSubject.closed) this.statusSubject.next(s);
-    this.ctx.events.emit('instrument.status', {
-      instrument: this.id,
-      online,
-      ...(s.state ? { state: s.state } : {}),
-      ...(s.detail ? { detail: s.detail } : {}),
-    });
+    this.setStatus({ link, online, state: this.state(), detail: this.conn.problem });
   }
 
   private state(): InstrumentState {
