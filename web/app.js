@@ -1,7 +1,14 @@
 // The labloop dashboard: plain ES modules served by the daemon (no build step, no CDN). One live event stream
 // (server-sent events, resumed with Last-Event-ID) drives every page; pages re-read the REST API when an event
 // concerns them. Steering buttons appear once an operator has signed in with a token.
-import { renderCampaign, renderCampaignList, renderEvents, renderInstruments, appendEvent } from './views.js';
+import {
+  appendEvent,
+  renderAlarm,
+  renderCampaign,
+  renderCampaignList,
+  renderEvents,
+  renderInstruments,
+} from './views.js';
 
 const TOKEN_KEY = 'labloop.token';
 
@@ -73,6 +80,7 @@ export async function render() {
     a.classList.toggle('active', nav === page);
   }
   const view = document.getElementById('view');
+  renderAlarm().catch(() => undefined);
   try {
     if (state.route.page === 'campaigns') await renderCampaignList(view);
     else if (state.route.page === 'instruments') await renderInstruments(view);
@@ -180,6 +188,7 @@ function connectEvents() {
     if (state.events.length > 1000) state.events.splice(0, state.events.length - 1000);
     appendEvent(e);
     if (e.type === 'instrument.status' || e.type === 'broker.status') refreshHealth();
+    if (e.type === 'interlock.tripped' || e.type === 'interlock.reset') renderAlarm().catch(() => undefined);
     if (state.route.page === 'events') return;
     if (e.type === 'command.progress' || e.type === 'command.sent') return;
     scheduleRefresh();

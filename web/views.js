@@ -345,7 +345,12 @@ export async function renderInstruments(view) {
   const specOf = (id) => labs.flatMap((l) => l.instruments).find((i) => i.id === id);
   const card = (i) => {
     const spec = specOf(i.id);
-    const readings = i.readings && typeof i.readings === 'object' ? Object.entries(i.readings) : [];
+    // The API lists readings ({ name, value, valid }); the health check maps names to values.
+    const readings = Array.isArray(i.readings)
+      ? i.readings.map((r) => [r.name, r])
+      : i.readings && typeof i.readings === 'object'
+        ? Object.entries(i.readings)
+        : [];
     const current = i.current || i.command || null;
     return h(
       'div',
@@ -388,6 +393,7 @@ export async function renderInstruments(view) {
       ),
     );
   };
+  const interlocks = await api('/api/interlocks').catch(() => []);
   view.replaceChildren(
     h(
       'section',
@@ -398,6 +404,95 @@ export async function renderInstruments(view) {
     instruments.length
       ? h('div', { class: 'cards', id: 'instruments' }, instruments.map(card))
       : h('div', { class: 'panel empty' }, 'No instrument is connected.'),
+    interlockPanel(interlocks),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------- interlocks
+
+const INTERLOCK_STATE = { armed: 'up', pending: 'busy', tripped: 'down' };
+
+/** Every interlock with its state; a tripped one gets a Reset button for an operator (refused while it holds). */
+function interlockPanel(interlocks) {
+  if (interlocks.length === 0) return null;
+  const reason = canOperate()
+    ? h('input', { id: 'interlock-reason', placeholder: 'reason (optional)' })
+    : null;
+  const reset = (i) => async () => {
+    try {
+      await api(`/api/interlocks/${encodeURIComponent(i.name)}/reset`, {
+        method: 'POST',
+        body: { lab: i.lab, ...(reason?.value ? { reason: reason.value } : {}) },
+      });
+      notify(`interlock ${i.name} reset; held campaigns stay held until resumed`);
+    } catch (e) {
+      notify(e.message, true);
+    }
+    scheduleRefresh(0);
+  };
+  const row = (i) =>
+    h(
+      'tr',
+      { 'data-interlock': i.name, 'data-lab': i.lab },
+      h('td', {}, i.name, h('div', { class: 'muted' }, `lab ${i.lab}`)),
+      h('td', {}, badge(i.state, INTERLOCK_STATE[i.state] ?? '')),
+      h('td', {}, h('code', {}, i.when), ` → ${i.then ?? 'hold'}`),
+      h(
+        'td',
+        {},
+        i.detail,
+        i.state === 'tripped' ? h('div', { class: 'muted' }, `now ${i.condition}`) : null,
+      ),
+      h('td', {}, time(i.since)),
+      h(
+        'td',
+        {},
+        i.state === 'tripped' && canOperate()
+          ? h('button', { type: 'button', 'data-reset': i.name, onclick: reset(i) }, 'Reset')
+          : i.lastReset
+            ? `reset by ${i.lastReset.by} at ${time(i.lastReset.at)}`
+            : '',
+      ),
+    );
+  return h(
+    'section',
+    { class: 'panel' },
+    h('h2', {}, 'Interlocks'),
+    reason ? h('div', { class: 'controls' }, reason) : null,
+    h(
+      'table',
+      { id: 'interlocks' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['interlock', 'state', 'condition', 'detail', 'since', ''].map((c) => h('th', {}, c)),
+        ),
+      ),
+      h('tbody', {}, interlocks.map(row)),
+    ),
+  );
+}
+
+/** The banner over every page while an interlock is tripped. */
+export async function renderAlarm() {
+  const el = document.getElementById('alarm');
+  if (!el) return;
+  const tripped = (await api('/api/interlocks').catch(() => [])).filter((i) => i.state === 'tripped');
+  el.hidden = tripped.length === 0;
+  el.replaceChildren(
+    ...tripped.map((i) =>
+      h(
+        'div',
+        { 'data-tripped': i.name },
+        h('strong', {}, `Interlock ${i.name} tripped`),
+        ` (lab ${i.lab}, since ${time(i.since)}): ${i.detail}. Campaigns of the lab are held; `,
+        h('a', { href: '#/instruments' }, 'reset it'),
+        ' once safe, then resume them.',
+      ),
+    ),
   );
 }
 
@@ -420,6 +515,10 @@ function summarize(e) {
         .join(' ')}`;
     case 'audit.call':
       return `${d.actor}: ${d.method} ${d.route} → ${d.status}${d.reason ? ` (${d.reason})` : ''}`;
+    case 'interlock.tripped':
+      return `${d.interlock} (lab ${d.lab}) tripped → ${d.action}: ${d.detail ?? ''}`;
+    case 'interlock.reset':
+      return `${d.interlock} (lab ${d.lab}) reset by ${d.by}${d.reason ? `: ${d.reason}` : ''}`;
     case 'instrument.status':
       return `${d.instrument} ${d.online ? 'online' : 'offline'}${d.state ? ` ${d.state}` : ''}`;
     case 'strategy.asked':

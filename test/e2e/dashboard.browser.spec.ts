@@ -29,14 +29,32 @@ function requireChromium(): void {
     );
 }
 
+async function openBrowser(
+  profileDir: string,
+): Promise<{ context: BrowserContext; page: Page; requests: string[]; pageErrors: string[] }> {
+  requireChromium();
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 1400, height: 1000 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const requests: string[] = [];
+  const pageErrors: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  return { context, page, requests, pageErrors };
+}
+
 describe('dashboard in chromium', () => {
   const dir = tempDir();
   const profile = tempDir('labloop-chromium-');
   let t: TestApp;
   let context: BrowserContext;
   let page: Page;
-  const requests: string[] = [];
-  const pageErrors: string[] = [];
+  let requests: string[];
+  let pageErrors: string[];
 
   beforeAll(async () => {
     requireChromium();
@@ -45,15 +63,7 @@ describe('dashboard in chromium', () => {
       dataDir: dir.path,
       env: { LABLOOP_STARTUP__CAMPAIGNS: 'test/fixtures/slow-campaign.yaml' },
     });
-    context = await chromium.launchPersistentContext(profile.path, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: FLAGS,
-      viewport: { width: 1400, height: 1000 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('request', (r) => requests.push(r.url()));
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    ({ context, page, requests, pageErrors } = await openBrowser(profile.path));
   });
   afterAll(async () => {
     await context?.close();
@@ -118,6 +128,71 @@ describe('dashboard in chromium', () => {
     expect(requests.length).toBeGreaterThan(5);
     for (const url of requests) expect(url.startsWith(t.url)).toBe(true);
     expect(requests).toContain(`${t.url}/assets/chart.umd.min.js`);
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('interlocks in the dashboard', () => {
+  const dir = tempDir();
+  const profile = tempDir('labloop-chromium-');
+  let t: TestApp;
+  let context: BrowserContext;
+  let page: Page;
+  let pageErrors: string[];
+
+  beforeAll(async () => {
+    requireChromium();
+    // The interlock lab: the campaign's first measurement heats the plate above 50 °C, and the interlock trips.
+    t = await startTestApp({
+      mode: 'daemon',
+      dataDir: dir.path,
+      env: {
+        LABLOOP_INSTRUMENTS__LABS: JSON.stringify(['test/fixtures/interlock-lab.yaml']),
+        LABLOOP_STARTUP__CAMPAIGNS: JSON.stringify(['test/fixtures/interlock-campaign.yaml']),
+      },
+    });
+    ({ context, page, pageErrors } = await openBrowser(profile.path));
+  });
+  afterAll(async () => {
+    await context?.close();
+    await t?.close();
+    dir.cleanup();
+    profile.cleanup();
+  });
+
+  it('warns on every page while one is tripped, and offers an operator its reset', async () => {
+    await page.goto(`${t.url}/`);
+    await page.locator('#alarm [data-tripped="overheat"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('#alarm').textContent()).toMatch(
+      /^Interlock overheat tripped \(lab guarded, since .+\): reader\.temperature = /,
+    );
+    await page.locator('#campaign-status', { hasText: 'held' }).waitFor({ timeout: 10_000 });
+
+    await page.goto(`${t.url}/#/instruments`);
+    // The instrument card names its reading.
+    await page.locator('[data-instrument="reader"] dt', { hasText: 'temperature' }).waitFor();
+    const row = page.locator('#interlocks tr[data-interlock="overheat"]');
+    await row.waitFor();
+    expect(await row.locator('.badge').textContent()).toBe('tripped');
+    expect(await row.locator('button').count()).toBe(0); // not signed in: no reset
+
+    await page.fill('#token-input', createToken(t.app, 'night-shift'));
+    await page.click('#token-form button');
+    await page.fill('#interlock-reason', 'plate checked');
+    await page.click('#interlocks button[data-reset="overheat"]');
+    // The plate is still hot: the daemon refuses, and says why.
+    await page.locator('#notice.error', { hasText: 'still holds' }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('#interlocks tr[data-interlock="overheat"] .badge').textContent()).toBe(
+      'tripped',
+    );
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: join('test-results', 'dashboard-interlock.png'), fullPage: true });
+
+    await page.goto(`${t.url}/#/events`);
+    await page
+      .locator('#event-log td', { hasText: 'overheat (lab guarded) tripped → hold' })
+      .first()
+      .waitFor();
     expect(pageErrors).toEqual([]);
   });
 });
