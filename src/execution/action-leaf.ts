@@ -5,7 +5,8 @@
  * with its own id (the instrument answers with its outcome rather than running it twice); a command that an
  * instrument refused for arriving after its deadline never ran, so a fresh one is safe. A command the registry
  * refused because an interlock tripped never left the daemon either: the step is suspended (the trip holds the
- * campaign), not failed, and sends a fresh command once the campaign is resumed.
+ * campaign), not failed, and sends a fresh command once the campaign is resumed. One an interlock aborted mid-run
+ * interrupts the experiment: the campaign's recovery policy (rerun, discard, hold) decides what follows.
  */
 import { evaluateTemplate } from '../protocol/value-template.js';
 import { Quantity, quantity, toNumberIn, toPlain, type Value } from '../common/quantity.js';
@@ -87,6 +88,12 @@ export async function runAction(node: ActionNode, ctx: LeafContext): Promise<Lea
       });
       if (done) return { status: 'done', values, journaled: true };
       if (outcome.status === 'rejected' && outcome.error.code === 'INTERLOCK_TRIPPED') return SUSPENDED;
+      // An interlock aborted it mid-run: what the sample went through is unknown, so the recovery policy decides.
+      if (outcome.error.code === 'INTERLOCK_ABORTED')
+        return {
+          status: 'interrupted',
+          reason: `${node.instrument}.${node.action}: ${outcome.error.message}`,
+        };
       // Only a command sent before a restart can come back EXPIRED having never run; then a fresh one is safe.
       if (!(resent && outcome.status === 'rejected' && outcome.error.code === 'EXPIRED'))
         return { status: 'failed', reason: `${outcome.error.code}: ${outcome.error.message}` };

@@ -188,7 +188,18 @@ export class InstrumentRegistry implements OnApplicationBootstrap, OnApplication
     if (tripped) return { status: 'rejected', error: { code: 'INTERLOCK_TRIPPED', message: tripped } };
     const guarded = guardCommand(id, inst.spec, inst.driver.describe(), request.action, request.params);
     if (!guarded.ok) return { status: 'rejected', error: guarded.error };
-    return inst.driver.execute({ ...request, params: guarded.params }, options);
+    const outcome = await inst.driver.execute({ ...request, params: guarded.params }, options);
+    // Cut short because an interlock tripped (`then: abort`): its outcome says so, for the experiment's recovery.
+    const trip =
+      outcome.status !== 'done' && outcome.error.code === 'ABORTED' && this.latch.refusal(inst.lab);
+    if (!trip) return outcome;
+    return {
+      ...outcome,
+      error: {
+        code: 'INTERLOCK_ABORTED',
+        message: `${outcome.error.message}: ${trip.replace(/; reset it first$/, '')}`,
+      },
+    };
   }
 
   /** What became of a command an earlier process left pending (see `InstrumentDriver.reconcile`). */

@@ -208,7 +208,7 @@ describe('an interlock that aborts', () => {
     dir.cleanup();
   });
 
-  it('also aborts the command running on the instrument', async () => {
+  it('also aborts the command running on the instrument, and interrupts its experiment', async () => {
     // A 3 s measurement heats the plate at once; the reader reports it within a second, mid-command.
     const lab = readFileSync(LAB, 'utf8')
       .replace('measureTime: 150 ms', 'measureTime: 3 s')
@@ -232,7 +232,25 @@ describe('an interlock that aborts', () => {
       return r && r.status !== 'pending' && r;
     });
     expect(row.status).toBe('failed');
-    expect(JSON.parse(row.error ?? '{}')).toMatchObject({ code: 'ABORTED' });
+    expect(JSON.parse(row.error ?? '{}')).toMatchObject({
+      code: 'INTERLOCK_ABORTED',
+      message: expect.stringContaining('interlock overheat'),
+    });
+    // Not failed: interrupted, and the campaign's recovery (rerun, the default) designed it again for the resume.
+    const experiments = await waitFor('the experiment to be interrupted', () => {
+      const all = db.prepare('SELECT seq, kind, status, params FROM experiment ORDER BY seq').all() as {
+        seq: number;
+        kind: string;
+        status: string;
+        params: string;
+      }[];
+      return all.some((e) => e.status === 'interrupted') && all;
+    });
+    expect(experiments.map((e) => [e.seq, e.kind, e.status])).toEqual([
+      [1, 'design', 'interrupted'],
+      [2, 'rerun', 'designed'],
+    ]);
+    expect(experiments[1]?.params).toBe(experiments[0]?.params);
   }, 60_000);
 });
 
