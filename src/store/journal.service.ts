@@ -105,8 +105,7 @@ function prepare(db: Database) {
       finished_at = CASE WHEN @terminal THEN @now ELSE finished_at END WHERE id = @id`),
     insertCommand:
       s(`INSERT INTO command (id, experiment_id, step, attempt, instrument, action, params, deadline, status,
-      sends, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 1, ?)`),
-    getCommand: s('SELECT * FROM command WHERE id = ?'),
+      sends, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 1, ?) RETURNING *`),
     finishCommand: s(
       `UPDATE command SET status = ?, result = ?, error = ?, finished_at = ? WHERE id = ? AND status = 'pending'`,
     ),
@@ -119,9 +118,9 @@ function prepare(db: Database) {
       VALUES (@experimentId, @key, @kind, 'running', 1, @now, @detail)
       ON CONFLICT (experiment_id, key) DO UPDATE SET status = 'running', attempts = CASE WHEN step.status = 'held'
       THEN 1 ELSE step.attempts + 1 END, started_at = @now, finished_at = NULL, result = NULL, error = NULL,
-      detail = @detail`),
+      detail = @detail RETURNING *`),
     finishStep: s(`UPDATE step SET status = @status, result = @result, error = @error, finished_at = @now
-      WHERE experiment_id = @experimentId AND key = @key`),
+      WHERE experiment_id = @experimentId AND key = @key RETURNING kind`),
     decideStep:
       s(`INSERT INTO step (experiment_id, key, kind, status, attempts, started_at, finished_at, result)
       VALUES (?, ?, ?, 'done', 1, ?, ?, ?)`),
@@ -237,7 +236,7 @@ export class JournalTx {
 
   createCommand(c: NewCommand): CommandRecord {
     const id = timeOrderedId();
-    this.st.insertCommand.run(
+    const row = this.st.insertCommand.get(
       id,
       c.experimentId,
       c.step,
@@ -255,7 +254,7 @@ export class JournalTx {
       action: c.action,
       step: c.step,
     });
-    return toCommand(this.st.getCommand.get(id) as Record<string, unknown>);
+    return toCommand(row as Record<string, unknown>);
   }
 
   countResend(commandId: string): void {
@@ -287,14 +286,15 @@ export class JournalTx {
 
   /** A new attempt of a leaf step (the first, a retry, or the first after a hold) is under way. */
   startStep(e: StepOwner, key: string, kind: string, detail?: unknown): StepRecord {
-    this.st.startStep.run({
-      experimentId: e.id,
-      key,
-      kind,
-      now: this.now,
-      detail: detail === undefined ? null : JSON.stringify(detail),
-    });
-    const step = this.step(e.id, key) as StepRecord;
+    const step = toStep(
+      this.st.startStep.get({
+        experimentId: e.id,
+        key,
+        kind,
+        now: this.now,
+        detail: detail === undefined ? null : JSON.stringify(detail),
+      }) as Record<string, unknown>,
+    );
     this.event('step.started', {
       campaignId: e.campaignId,
       experimentId: e.id,
@@ -315,16 +315,15 @@ export class JournalTx {
   }
 
   finishStep(e: StepOwner, key: string, f: StepFinish): void {
-    const step = this.step(e.id, key);
-    if (!step) throw new LabError('NOT_FOUND', `no step ${key} in experiment ${e.id}`);
-    this.st.finishStep.run({
+    const step = this.st.finishStep.get({
       experimentId: e.id,
       key,
       status: f.status,
       result: f.result === undefined ? null : JSON.stringify(f.result),
       error: f.error ?? null,
       now: this.now,
-    });
+    }) as { kind: string } | undefined;
+    if (!step) throw new LabError('NOT_FOUND', `no step ${key} in experiment ${e.id}`);
     this.event('step.finished', {
       campaignId: e.campaignId,
       experimentId: e.id,
