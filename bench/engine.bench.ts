@@ -201,7 +201,7 @@ async function main(): Promise<void> {
   await app.close();
   if (instruments) {
     instruments.kill('SIGTERM');
-    if (instruments.exitCode === null) await once(instruments, 'exit');
+    if (instruments.exitCode === null && instruments.signalCode === null) await once(instruments, 'exit');
   }
   rmSync(dir, { recursive: true, force: true });
 
@@ -217,8 +217,9 @@ async function main(): Promise<void> {
     `  steps per second     ${(steps / seconds).toFixed(0)}`,
     `  event-loop lag p99   ${(lag.percentile(99) / 1e6).toFixed(1)} ms (max ${(lag.max / 1e6).toFixed(1)} ms)`,
     `  heap after GC        ${mb(heap[1000])} at 1,000 · ${mb(heap[EXPERIMENTS])} at ${EXPERIMENTS.toLocaleString('en')} (${growth} %)`,
-    // The simulated instruments share this process and remember their last 10,000 commands each (contract v1): that
-    // bounded memory fills until about 4,000 experiments. From half-way on, only labloop's own growth remains.
+    // In-process, the simulated instruments share this heap and remember their last 10,000 commands each (contract
+    // v1): that bounded memory fills until about 4,000 experiments. From half-way on, only labloop's own growth
+    // remains. With --instruments separate the heap is the daemon's alone.
     `                       ${mb(heap[Math.floor(EXPERIMENTS / 2)])} at ${Math.floor(EXPERIMENTS / 2).toLocaleString('en')} · growth from there ${growthFrom(heap[Math.floor(EXPERIMENTS / 2)], heap[EXPERIMENTS])} %${SEPARATE ? '' : " (the simulators' command memory full)"}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -394,6 +394,7 @@ export async function renderInstruments(view) {
     );
   };
   const interlocks = await api('/api/interlocks').catch(() => []);
+  const typing = document.activeElement?.id === 'interlock-reason';
   view.replaceChildren(
     h(
       'section',
@@ -406,6 +407,7 @@ export async function renderInstruments(view) {
       : h('div', { class: 'panel empty' }, 'No instrument is connected.'),
     interlockPanel(interlocks),
   );
+  if (typing) document.getElementById('interlock-reason')?.focus();
 }
 
 // ---------------------------------------------------------------------------------------------- interlocks
@@ -415,8 +417,10 @@ const INTERLOCK_STATE = { armed: 'up', pending: 'busy', tripped: 'down' };
 /** Every interlock with its state; a tripped one gets a Reset button for an operator (refused while it holds). */
 function interlockPanel(interlocks) {
   if (interlocks.length === 0) return null;
+  // Rebuilt on every refresh: a reason being typed carries over.
+  const typed = document.getElementById('interlock-reason')?.value ?? '';
   const reason = canOperate()
-    ? h('input', { id: 'interlock-reason', placeholder: 'reason (optional)' })
+    ? h('input', { id: 'interlock-reason', placeholder: 'reason (optional)', value: typed || undefined })
     : null;
   const reset = (i) => async () => {
     try {
@@ -476,11 +480,16 @@ function interlockPanel(interlocks) {
   );
 }
 
-/** The banner over every page while an interlock is tripped. */
+let alarmRequest = 0;
+
+/** The banner over every page while an interlock is tripped (an answer older than the last one shown is dropped). */
 export async function renderAlarm() {
   const el = document.getElementById('alarm');
   if (!el) return;
-  const tripped = (await api('/api/interlocks').catch(() => [])).filter((i) => i.state === 'tripped');
+  const mine = ++alarmRequest;
+  const all = await api('/api/interlocks').catch(() => null);
+  if (all === null || mine !== alarmRequest) return;
+  const tripped = all.filter((i) => i.state === 'tripped');
   el.hidden = tripped.length === 0;
   el.replaceChildren(
     ...tripped.map((i) =>

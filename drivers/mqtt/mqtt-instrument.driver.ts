@@ -20,7 +20,7 @@ import type {
   MqttTransport,
   Reconciliation,
 } from '../../src/lab/instrument-driver.port.js';
-import { DriverBase } from '../../src/lab/driver-base.js';
+import { DriverBase } from '../../src/lab/instrument-driver.base.js';
 import {
   decode,
   describePayload,

@@ -114,20 +114,23 @@ export class OpcuaConnection {
 
   private async connectLoop(): Promise<void> {
     let delay = RETRY_MIN_MS;
-    // The trusted/ listing when the server's certificate was refused, if it was.
+    // The trusted/ listing as it was when an attempt began that the server's certificate refusal ended, if one did.
     let refusedWith: string | undefined;
     while (!this.closed) {
+      const listing = this.trustedListing();
       try {
-        // An operator may have moved the refused certificate to trusted/ meanwhile. node-opcua learns of that from a
+        // An operator may have moved the refused certificate to trusted/ since. node-opcua learns of that from a
         // folder watcher, which can miss a rename (a loaded machine, a network folder): if the folder changed, the
-        // manager reads it again.
-        if (refusedWith !== undefined && refusedWith !== this.trustedListing())
+        // manager reads it again. Only then: a reload empties its lists for a moment, for every instrument sharing it.
+        if (refusedWith !== undefined && refusedWith !== listing) {
           await this.pki?.reloadCertificates();
+          refusedWith = undefined;
+        }
         await this.connectOnce();
         return;
       } catch (e) {
         if (this.closed) return;
-        refusedWith = isUntrusted(e) ? this.trustedListing() : undefined;
+        if (isUntrusted(e)) refusedWith = listing;
         const problem = this.explain(e);
         this.problem$.next(problem);
         this.logger.warn(`cannot connect to ${this.o.endpoint}: ${problem}; retrying`);

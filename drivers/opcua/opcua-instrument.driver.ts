@@ -22,7 +22,7 @@ import type {
   PendingCommand,
   Reconciliation,
 } from '../../src/lab/instrument-driver.port.js';
-import { DriverBase } from '../../src/lab/driver-base.js';
+import { DriverBase } from '../../src/lab/instrument-driver.base.js';
 import type { LadsProgramSpec, LadsSpec } from './opcua.lab-schema.js';
 import { LadsClient } from './lads-program.js';
 import { OpcuaConnection } from './opcua-connection.js';

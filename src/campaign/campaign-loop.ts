@@ -2,7 +2,7 @@
  * One running campaign: design → execute → analyze → optimize until a stop rule ends it. Experiments in flight at a
  * restart are picked up where their records left them; the strategy was rebuilt from the stored history before this
  * loop starts. Each turn: check the stop rules and the schedule, fill the free slots (reruns of experiments a crash
- * interrupted first, then a control run when one is due, then the strategy's proposals, asked with the pending ones
+ * or an aborting interlock interrupted first, then a control run when one is due, then the strategy's proposals, asked with the pending ones
  * known), and wait for an experiment to end or the schedule to open. Plain code: every side effect goes through the
  * injected services, every state change through the journal (group-committed: experiments in flight share fsyncs).
  */
@@ -288,8 +288,9 @@ export class CampaignLoop {
   }
 
   /**
-   * Its outcome cannot be known (a crash cut a command that may not be repeated): it teaches the strategy nothing,
-   * and the campaign's recovery policy decides — run the same parameters again, drop it, or hold for a human.
+   * Its outcome cannot be known (a crash cut a command that may not be repeated, or an interlock aborted one): it
+   * teaches the strategy nothing, and the campaign's recovery policy decides — run the same parameters again, drop
+   * it, or hold for a human.
    */
   private async interrupt(e: ExperimentRecord, reason: string): Promise<void> {
     const policy = e.kind === 'control' ? 'discard' : this.doc.spec.recovery.interrupted;

@@ -1,7 +1,9 @@
 /**
- * UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, then 74 random bits. Ids made later sort later, so rows
- * keyed by them are appended to the end of their indexes instead of landing on a random page: a commit touches a few
- * pages rather than one per row, which keeps the journal's durable commits cheap as the database grows.
+ * UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, then 74 random bits. Ids made in a later millisecond sort
+ * later (within one millisecond their order is random), so rows keyed by them are appended near the end of their
+ * indexes instead of landing on a random page: a commit touches a few pages rather than one per row, which keeps the
+ * journal's durable commits cheap as the database grows. Wall time, not lab time: an id orders storage, nothing in
+ * the lab, and must stay unique when a virtual clock stands still or jumps.
  */
 import { randomBytes } from 'node:crypto';
 

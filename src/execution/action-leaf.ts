@@ -88,8 +88,9 @@ export async function runAction(node: ActionNode, ctx: LeafContext): Promise<Lea
       });
       if (done) return { status: 'done', values, journaled: true };
       if (outcome.status === 'rejected' && outcome.error.code === 'INTERLOCK_TRIPPED') return SUSPENDED;
-      // An interlock aborted it mid-run: what the sample went through is unknown, so the recovery policy decides.
-      if (outcome.error.code === 'INTERLOCK_ABORTED')
+      // An interlock aborted it mid-run: what the sample went through is unknown, so the recovery policy decides
+      // (unless the campaign itself is being aborted: then nothing is run again).
+      if (outcome.error.code === 'INTERLOCK_ABORTED' && !ctx.abort.aborted)
         return {
           status: 'interrupted',
           reason: `${node.instrument}.${node.action}: ${outcome.error.message}`,

@@ -26,7 +26,7 @@ export interface ExperimentHistory {
 export interface StepJournal {
   /** Everything journaled for the experiment, read once when it (re)starts. */
   history(e: StepOwner): ExperimentHistory;
-  // Every write resolves once it is durable (the store shares one commit among the writes of a turn).
+  // Every write resolves once it is durable (the store shares one commit among the writes of two event-loop turns).
   /** A new attempt of a leaf step begins. */
   startStep(e: StepOwner, key: string, kind: string, detail?: unknown): Promise<StepRecord>;
   /** The step ends; `hold` also holds the campaign, in the same transaction. */

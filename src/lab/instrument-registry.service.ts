@@ -189,17 +189,12 @@ export class InstrumentRegistry implements OnApplicationBootstrap, OnApplication
     const guarded = guardCommand(id, inst.spec, inst.driver.describe(), request.action, request.params);
     if (!guarded.ok) return { status: 'rejected', error: guarded.error };
     const outcome = await inst.driver.execute({ ...request, params: guarded.params }, options);
-    // Cut short because an interlock tripped (`then: abort`): its outcome says so, for the experiment's recovery.
-    const trip =
-      outcome.status !== 'done' && outcome.error.code === 'ABORTED' && this.latch.refusal(inst.lab);
-    if (!trip) return outcome;
-    return {
-      ...outcome,
-      error: {
-        code: 'INTERLOCK_ABORTED',
-        message: `${outcome.error.message}: ${trip.replace(/; reset it first$/, '')}`,
-      },
-    };
+    if (outcome.status === 'done' || outcome.error.code !== 'ABORTED') return outcome;
+    // Cut short by an interlock of the lab that aborts (`then: abort`): its outcome says so, for the recovery policy.
+    const aborting = this.latch.trippedIn(inst.lab).filter((t) => t.action === 'abort');
+    if (aborting.length === 0) return outcome;
+    const why = aborting.map((t) => `interlock ${t.name} of lab ${t.lab} tripped (${t.detail})`).join(', ');
+    return { ...outcome, error: { code: 'INTERLOCK_ABORTED', message: `${outcome.error.message}: ${why}` } };
   }
 
   /** What became of a command an earlier process left pending (see `InstrumentDriver.reconcile`). */

@@ -8,6 +8,8 @@ import { Injectable } from '@nestjs/common';
 export interface LatchedTrip {
   name: string;
   lab: string;
+  /** What the trip did: hold the lab's campaigns, or also abort what ran on its instruments. */
+  action: 'hold' | 'abort';
   detail: string;
   trippedAt: number;
 }

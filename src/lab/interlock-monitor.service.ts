@@ -68,7 +68,13 @@ export class InterlockMonitor implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     const labs = new Set<string>();
     for (const t of this.records.latchedTrips()) {
-      this.latch.set({ name: t.name, lab: t.lab, detail: t.detail, trippedAt: t.trippedAt });
+      this.latch.set({
+        name: t.name,
+        lab: t.lab,
+        action: t.action,
+        detail: t.detail,
+        trippedAt: t.trippedAt,
+      });
       labs.add(t.lab);
       this.logger.warn(
         `interlock ${t.name} of lab ${t.lab} is still tripped (${t.detail}); reset it when safe`,
@@ -223,7 +229,7 @@ export class InterlockMonitor implements OnModuleInit, OnApplicationShutdown {
   private trip(w: InterlockWatch, detail: string): void {
     const def = w.def;
     // First, synchronously: from here on the registry refuses every new command to the lab's instruments.
-    this.latch.set({ name: def.name, lab: def.lab, detail, trippedAt: this.clock.now() });
+    this.latch.set({ name: def.name, lab: def.lab, action: def.action, detail, trippedAt: this.clock.now() });
     this.logger.error(`interlock ${def.name} of lab ${def.lab} tripped (${def.when}): ${detail}`);
     try {
       this.journal.write((tx) =>

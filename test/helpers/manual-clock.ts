@@ -75,5 +75,6 @@ export class ManualClock implements Clock {
 }
 
 async function flush(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise<void>((r) => setImmediate(r));
+  // Enough turns for about 20 group commits in a row (each waits two turns).
+  for (let i = 0; i < 40; i++) await new Promise<void>((r) => setImmediate(r));
 }

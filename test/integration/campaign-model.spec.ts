@@ -688,6 +688,9 @@ const SPONTANEOUS: Record<string, boolean> = {
   'paused>held': true,
 };
 
+/** Turns that let about 20 group commits in a row land (each waits two turns). */
+const SETTLE_TURNS = 40;
+
 async function turns(n: number): Promise<void> {
   for (let i = 0; i < n; i++) await new Promise<void>((r) => setImmediate(r));
 }
@@ -838,7 +841,7 @@ class Sequence {
       await turns(op.crashAfter);
       await this.crashAndRestart();
     }
-    await turns(20);
+    await turns(SETTLE_TURNS);
     this.checkInvariants();
   }
 
@@ -976,7 +979,7 @@ class Sequence {
       else if (this.model === 'paused' || this.model === 'held')
         await this.control('resume', 'operator resume');
       else await h.clock.advance(30 * MINUTE);
-      await turns(20);
+      await turns(SETTLE_TURNS);
       this.checkInvariants();
     }
     const s = this.status();
@@ -985,7 +988,7 @@ class Sequence {
         `the campaign is still ${s} after 100 resumes or half-hours (loop running: ${this.daemon.runner.isRunning(this.campaignId)})`,
       );
     await h.clock.advance(MINUTE);
-    await turns(20);
+    await turns(SETTLE_TURNS);
     this.checkInvariants();
     const experiments = h.records.experiments(this.campaignId);
     const open = experiments.filter((e) => !isTerminalExperiment(e.status));

@@ -9,7 +9,7 @@ export class ExperimentEntity {
   /** 1, 2, 3 … within the campaign, in the order the strategy proposed them. */
   @Column('integer') seq!: number;
   @Column('text', { name: 'suggestion_id' }) suggestionId!: string;
-  /** design (the strategy's), control (the incumbent again) or rerun (after a crash). */
+  /** design (the strategy's), control (the incumbent again) or rerun (after a crash or an aborting interlock interrupted it). */
   @Column('text', { default: 'design' }) kind!: string;
   /** JSON object: protocol input name → value. */
   @Column('text') params!: string;
