@@ -15,6 +15,7 @@ import {
   VariantArrayType,
   type NodeId,
 } from 'node-opcua';
+import { Logger } from '@nestjs/common';
 import { abortReason, sleep, type Clock } from '../../src/common/clock.js';
 import type { OpcuaConnection } from './opcua-connection.js';
 import type { NodeResolver } from './opcua-nodes.js';
@@ -143,6 +144,7 @@ export class LadsClient {
     let estimate = 0;
     const monitors: { stop(): void }[] = [];
     let onAbort: (() => void) | undefined;
+    let poll: NodeJS.Timeout | undefined;
     const progress = (): void => {
       if (estimate > 0) onProgress(Math.min(1, Math.max(0, runtime / estimate)));
     };
@@ -192,8 +194,23 @@ export class LadsClient {
         started = true;
         onState(await this.state(u));
       }
+      // A safety net under the monitored state: our run's result in the ResultSet means it has ended, even if a
+      // state notification never came (seen once on a loaded CI machine: a refill followed until its timeout).
+      poll = setInterval(() => {
+        this.find(u, taskId)
+          .then(async (f) => {
+            if (!f?.stopped || f.active) return;
+            const s = await this.state(u);
+            logger.warn(
+              `run ${f.runId} (task ${taskId}) ended without a state notification; found by its result`,
+            );
+            end(s === 'Aborted' ? 'Aborted' : 'Stopped');
+          })
+          .catch(() => undefined);
+      }, RESULT_POLL_MS);
       return await ended;
     } finally {
+      clearInterval(poll);
       if (onAbort) signal.removeEventListener('abort', onAbort);
       for (const m of monitors) m.stop();
     }
@@ -292,6 +309,9 @@ export class LadsClient {
 
 /** Real time to wait for a monitored item's first report (servers send it within a publishing interval). */
 const FIRST_REPORT_WAIT_MS = 2000;
+/** How often (wall time) a followed run's result is looked for, in case its end was never notified. */
+const RESULT_POLL_MS = 2000;
+const logger = new Logger('opcua:lads');
 
 function firstReportOrTimeout(report: Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;

@@ -31,6 +31,12 @@ export interface LadsServer {
   port: number;
   /** Every StartProgram the device accepted, in order. */
   runs: LadsRunRecord[];
+  /**
+   * Runs end without a state change: the result gets its values and Stopped time, but the unit's state stays Running
+   * (a device whose state notification never comes). `settle()` puts the unit back in Stopped.
+   */
+  silentEnd: boolean;
+  settle(): void;
   stop(): Promise<void>;
 }
 
@@ -102,6 +108,17 @@ export async function startLadsServer(o: {
     (child(node, name) as unknown as UAVariable).setValueFromSource({ dataType, value });
 
   const runs: LadsRunRecord[] = [];
+  const handle: LadsServer = {
+    url: '',
+    port: 0,
+    runs,
+    silentEnd: false,
+    settle: () => sm.setState('Stopped'),
+    stop: async () => {
+      clearInterval(timer);
+      await server.shutdown(0);
+    },
+  };
   const runtime = o.runtimeMs ?? 400;
   let timer: NodeJS.Timeout | undefined;
   const finish = (result: UAObject, temperature: number): void => {
@@ -112,7 +129,8 @@ export async function startLadsServer(o: {
       value: { dataType: DataType.Double, value: 2 * temperature },
     });
     set(result, 'Stopped', DataType.DateTime, new Date());
-    sm.setState('Stopped');
+    if (!handle.silentEnd) return sm.setState('Stopped');
+    set(active, 'DeviceProgramRunId', DataType.String, '');
   };
   bind(smNode, 'StartProgram', (args) => {
     if (!sm.getCurrentState()?.includes('Stopped')) return { statusCode: StatusCodes.BadInvalidState };
@@ -169,15 +187,8 @@ export async function startLadsServer(o: {
   });
   await server.start();
   const port = server.endpoints[0]?.port ?? 0;
-  return {
-    url: `opc.tcp://127.0.0.1:${port}`,
-    port,
-    runs,
-    stop: async () => {
-      clearInterval(timer);
-      await server.shutdown(0);
-    },
-  };
+  Object.assign(handle, { url: `opc.tcp://127.0.0.1:${port}`, port });
+  return handle;
 }
 
 function child(node: UAObject, name: string): UAObject {

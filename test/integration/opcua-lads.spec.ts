@@ -136,6 +136,16 @@ describe('OPC UA driver, LADS preset (real LADS device)', () => {
     expect(await rig.driver.reconcile(pending)).toEqual({ kind: 'resend' });
   });
 
+  it('ends a run whose end the device never notifies, by its result', async () => {
+    server.silentEnd = true;
+    try {
+      expect(await rig.driver.execute(measure(25))).toEqual({ status: 'done', result: { rate: 50 } });
+    } finally {
+      server.silentEnd = false;
+      server.settle();
+    }
+  });
+
   it('aborts a running program: failed ABORTED, the unit in Aborted', async () => {
     const controller = new AbortController();
     const outcome = rig.driver.execute(measure(20), {
