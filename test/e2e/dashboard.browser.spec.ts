@@ -32,7 +32,6 @@ function requireChromium(): void {
 async function openBrowser(
   profileDir: string,
 ): Promise<{ context: BrowserContext; page: Page; requests: string[]; pageErrors: string[] }> {
-  requireChromium();
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
@@ -47,32 +46,40 @@ async function openBrowser(
   return { context, page, requests, pageErrors };
 }
 
-describe('dashboard in chromium', () => {
+interface Dashboard {
+  t: TestApp;
+  page: Page;
+  requests: string[];
+  pageErrors: string[];
+}
+
+/** A daemon (started with `env`) and a chromium on its dashboard, for the tests of one describe block. */
+function dashboardOnDaemon(env: Record<string, string>): Dashboard {
   const dir = tempDir();
   const profile = tempDir('labloop-chromium-');
-  let t: TestApp;
-  let context: BrowserContext;
-  let page: Page;
-  let requests: string[];
-  let pageErrors: string[];
-
+  const d = {} as Dashboard;
+  let context: BrowserContext | undefined;
   beforeAll(async () => {
     requireChromium();
-    t = await startTestApp({
-      mode: 'daemon',
-      dataDir: dir.path,
-      env: { LABLOOP_STARTUP__CAMPAIGNS: 'test/fixtures/slow-campaign.yaml' },
-    });
-    ({ context, page, requests, pageErrors } = await openBrowser(profile.path));
+    d.t = await startTestApp({ mode: 'daemon', dataDir: dir.path, env });
+    const browser = await openBrowser(profile.path);
+    context = browser.context;
+    Object.assign(d, { page: browser.page, requests: browser.requests, pageErrors: browser.pageErrors });
   });
   afterAll(async () => {
     await context?.close();
-    await t?.close();
+    await d.t?.close();
     dir.cleanup();
     profile.cleanup();
   });
+  return d;
+}
+
+describe('dashboard in chromium', () => {
+  const d = dashboardOnDaemon({ LABLOOP_STARTUP__CAMPAIGNS: 'test/fixtures/slow-campaign.yaml' });
 
   it('shows the running campaign, updates chart and table live, and pauses with a token', async () => {
+    const { t, page } = d;
     await page.goto(`${t.url}/`);
     await page.locator('#campaign-name', { hasText: 'slow-enzyme' }).waitFor();
     const rows = () => page.locator('#experiments tbody tr').count();
@@ -117,6 +124,7 @@ describe('dashboard in chromium', () => {
   });
 
   it('shows the instrument board and the live event log', async () => {
+    const { t, page } = d;
     await page.goto(`${t.url}/#/instruments`);
     await page.waitForSelector('[data-instrument="reader"]');
     expect(await page.locator('[data-instrument="reader"] .badge').first().textContent()).toBe('up');
@@ -125,6 +133,7 @@ describe('dashboard in chromium', () => {
   });
 
   it('loads every asset from the daemon itself, without page errors', () => {
+    const { t, requests, pageErrors } = d;
     expect(requests.length).toBeGreaterThan(5);
     for (const url of requests) expect(url.startsWith(t.url)).toBe(true);
     expect(requests).toContain(`${t.url}/assets/chart.umd.min.js`);
@@ -133,34 +142,14 @@ describe('dashboard in chromium', () => {
 });
 
 describe('interlocks in the dashboard', () => {
-  const dir = tempDir();
-  const profile = tempDir('labloop-chromium-');
-  let t: TestApp;
-  let context: BrowserContext;
-  let page: Page;
-  let pageErrors: string[];
-
-  beforeAll(async () => {
-    requireChromium();
-    // The interlock lab: the campaign's first measurement heats the plate above 50 °C, and the interlock trips.
-    t = await startTestApp({
-      mode: 'daemon',
-      dataDir: dir.path,
-      env: {
-        LABLOOP_INSTRUMENTS__LABS: JSON.stringify(['test/fixtures/interlock-lab.yaml']),
-        LABLOOP_STARTUP__CAMPAIGNS: JSON.stringify(['test/fixtures/interlock-campaign.yaml']),
-      },
-    });
-    ({ context, page, pageErrors } = await openBrowser(profile.path));
-  });
-  afterAll(async () => {
-    await context?.close();
-    await t?.close();
-    dir.cleanup();
-    profile.cleanup();
+  // The interlock lab: the campaign's first measurement heats the plate above 50 °C, and the interlock trips.
+  const d = dashboardOnDaemon({
+    LABLOOP_INSTRUMENTS__LABS: JSON.stringify(['test/fixtures/interlock-lab.yaml']),
+    LABLOOP_STARTUP__CAMPAIGNS: JSON.stringify(['test/fixtures/interlock-campaign.yaml']),
   });
 
   it('warns on every page while one is tripped, and offers an operator its reset', async () => {
+    const { t, page, pageErrors } = d;
     await page.goto(`${t.url}/`);
     await page.locator('#alarm [data-tripped="overheat"]').waitFor({ timeout: 30_000 });
     expect(await page.locator('#alarm').textContent()).toMatch(
